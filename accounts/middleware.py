@@ -1,0 +1,69 @@
+"""Tenancy: resolve the organization and the membership before any view code runs.
+
+Every tenant URL is under /o/<org_slug>/. Anonymous visitors are sent to sign in; everyone who is not
+an active member gets the same 404 as for an organization that does not exist. Views then declare the
+least role they need (see `mixins.OrganizationMixin`).
+"""
+
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from .roles import ROLES_2FA_CAN_BE_REQUIRED
+from .selectors import membership_get_for_request
+
+ORG_URL_KWARG = "org_slug"
+
+
+class TenancyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.organization = None
+        request.membership = None
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        slug = view_kwargs.get(ORG_URL_KWARG)
+        if slug is None:
+            return None
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        membership = membership_get_for_request(organization_slug=slug, user=request.user)
+        if membership is None:
+            raise Http404
+        organization = membership.organization
+        request.membership = membership
+        request.organization = organization
+        # Pages show times in the organization's zone, whatever the server's.
+        timezone.activate(organization.zone)
+        self._activate_language(request, organization)
+        if (
+            organization.require_2fa
+            and membership.role in ROLES_2FA_CAN_BE_REQUIRED
+            and not is_mfa_enabled(request.user)
+        ):
+            messages.warning(
+                request,
+                _("%(organization)s requires two-factor authentication for your role. Set it up to continue.")
+                % {"organization": organization.name},
+            )
+            return redirect("mfa_activate_totp")
+        return None
+
+    @staticmethod
+    def _activate_language(request, organization):
+        """The organization's language is the default; a language the user picked (cookie) wins."""
+        if settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
+            return
+        translation.activate(organization.language)
+        request.LANGUAGE_CODE = organization.language

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts.views import HomeView, InvitationAcceptView
+
+urlpatterns = [
+    path("", HomeView.as_view(), name="home"),
+    path("invitations/<str:token>/", InvitationAcceptView.as_view(), name="invitation-accept"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("accounts.urls")),
+]
