@@ -1,0 +1,118 @@
+"""Tenant isolation over every URL under /o/<org_slug>/ (discovered, so new views are covered).
+
+Whatever the role, a member of one organization gets 404 for every page and object of another,
+exactly like for something that does not exist; anonymous visitors are sent to sign in.
+"""
+
+import pytest
+from django.urls import reverse
+
+from accounts.mixins import OrganizationMixin
+from accounts.models import Invitation, Membership, Team, TeamManager
+
+from ..tenant_urls import tenant_routes
+
+ROUTES = tenant_routes()
+
+# How to find an object of a given organization for each URL kwarg. A new kwarg fails
+# `test_every_tenant_url_kwarg_is_known` until it is added here.
+OBJECT_FOR_KWARG = {
+    "member_pk": lambda org: org.rep.pk,
+    "team_pk": lambda org: org.team.pk,
+    "invitation_pk": lambda org: org.invitation.pk,
+}
+
+
+def url_for(route, org, objects_from=None):
+    objects_from = objects_from or org
+    kwargs = {"org_slug": org.slug, **{k: OBJECT_FOR_KWARG[k](objects_from) for k in route.kwargs}}
+    return reverse(route.name, kwargs=kwargs)
+
+
+def snapshot():
+    """Everything a tenant view could write, to prove a refused request wrote nothing."""
+    return [
+        sorted(Membership.objects.values_list("pk", "role", "team_id", "is_active")),
+        sorted(Team.objects.values_list("pk", "name", "archived_at")),
+        sorted(TeamManager.objects.values_list("team_id", "membership_id")),
+        sorted(Invitation.objects.values_list("pk", "email", "expires_at", "revoked_at", "accepted_at")),
+    ]
+
+
+def test_tenant_urls_are_discovered():
+    assert len(ROUTES) >= 15
+    assert {"accounts:organization-home", "accounts:member-update", "accounts:team-archive"} <= {r.name for r in ROUTES}
+
+
+def test_every_tenant_url_kwarg_is_known():
+    unknown = {k for route in ROUTES for k in route.kwargs} - OBJECT_FOR_KWARG.keys()
+    assert not unknown, f"Add these URL kwargs to OBJECT_FOR_KWARG: {unknown}"
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=str)
+def test_every_tenant_view_declares_its_least_role(route):
+    assert route.view_class is not None and issubclass(route.view_class, OrganizationMixin)
+    assert route.view_class.required_role is not None
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=str)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_anonymous_visitor_is_sent_to_sign_in(client, world, route, method):
+    url = url_for(route, world.a)
+    response = getattr(client, method)(url)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=str)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_owner_of_another_organization_gets_404(client, world, route, method):
+    before = snapshot()
+    client.force_login(world.b.owner.user)
+    response = getattr(client, method)(url_for(route, world.a))
+    assert response.status_code == 404
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("route", [r for r in ROUTES if r.kwargs], ids=str)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_foreign_object_id_in_url_is_404(client, world, route, method):
+    before = snapshot()
+    client.force_login(world.a.owner.user)
+    response = getattr(client, method)(url_for(route, world.a, objects_from=world.b))
+    # A method the view does not handle is refused before any lookup (405), which reveals nothing.
+    handles_method = method in route.view_class.http_method_names and hasattr(route.view_class, method)
+    assert response.status_code == (404 if handles_method else 405)
+    assert snapshot() == before
+
+
+def test_unknown_organization_answers_like_a_foreign_one(client, world):
+    client.force_login(world.a.owner.user)
+    assert client.get("/o/does-not-exist/").status_code == 404
+    assert client.get(f"/o/{world.b.slug}/").status_code == 404
+
+
+# A foreign id in a form: each form with a choice of the organization's objects.
+FOREIGN_POSTS = [
+    ("accounts:invitation-list", {}, lambda b: {"email": "new@example.com", "role": "rep", "team": b.team.pk}),
+    ("accounts:team-create", {}, lambda b: {"name": "Smugglers", "managers": [b.manager.pk]}),
+    ("accounts:team-create", {}, lambda b: {"name": "Smugglers", "reps": [b.rep.pk]}),
+    ("accounts:team-update", {"team_pk": "team"}, lambda b: {"name": "Renamed", "reps": [b.rep.pk]}),
+    ("accounts:member-update", {"member_pk": "rep"}, lambda b: {"role": "rep", "team": b.team.pk, "fte_percent": 100}),
+    (
+        "accounts:member-update",
+        {"member_pk": "manager"},
+        lambda b: {"role": "manager", "managed_teams": [b.team.pk], "fte_percent": 100},
+    ),
+]
+
+
+@pytest.mark.parametrize(("url_name", "url_objects", "payload"), FOREIGN_POSTS)
+def test_foreign_id_in_a_form_is_rejected_and_nothing_is_written(client, world, url_name, url_objects, payload):
+    before = snapshot()
+    client.force_login(world.a.owner.user)
+    kwargs = {"org_slug": world.a.slug, **{k: getattr(world.a, v).pk for k, v in url_objects.items()}}
+    response = client.post(reverse(url_name, kwargs=kwargs), payload(world.b))
+    assert response.status_code == 200  # the form again, with its error
+    assert "Select a valid choice" in response.content.decode()
+    assert snapshot() == before

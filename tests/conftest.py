@@ -1,0 +1,49 @@
+"""Shared fixtures: a world of two organizations, each with one member of every role."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from accounts.roles import Role
+
+from .factories import InvitationFactory, MembershipFactory, OrganizationFactory, TeamFactory
+
+
+def build_organization(name: str, slug: str) -> SimpleNamespace:
+    organization = OrganizationFactory(name=name, slug=slug)
+    team = TeamFactory(organization=organization, name=f"{name} Sales")
+    members = {
+        role: MembershipFactory(organization=organization, role=role, user__email=f"{role}@{slug}.example")
+        for role in (Role.OWNER, Role.ADMIN, Role.HR)
+    }
+    members[Role.MANAGER] = MembershipFactory(
+        organization=organization, role=Role.MANAGER, user__email=f"manager@{slug}.example", leads=[team]
+    )
+    members[Role.REP] = MembershipFactory(
+        organization=organization, role=Role.REP, team=team, user__email=f"rep@{slug}.example"
+    )
+    invitation = InvitationFactory(organization=organization, team=team, email=f"invitee@{slug}.example")
+    return SimpleNamespace(
+        organization=organization,
+        slug=slug,
+        team=team,
+        members=members,
+        invitation=invitation,
+        **{role.value: membership for role, membership in members.items()},
+    )
+
+
+@pytest.fixture
+def org_a(db):
+    return build_organization("Alpha Advisors", "alpha")
+
+
+@pytest.fixture
+def org_b(db):
+    return build_organization("Beta Brokers", "beta")
+
+
+@pytest.fixture
+def world(org_a, org_b):
+    """Two organizations that must never see each other."""
+    return SimpleNamespace(a=org_a, b=org_b)
