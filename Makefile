@@ -44,4 +44,4 @@ bench: install
 # Rebuild the translation catalogues after changing strings (needs GNU gettext); commit .po and .mo.
 messages: install
 	$(BIN)/python manage.py makemessages --locale sv --ignore ".venv/*" --ignore "var/*" --ignore "staticfiles/*"
-	$(BIN)/python manage.py compilemessages --locale sv
+	$(BIN)/python manage.py compilemessages --locale sv --ignore ".venv/*"

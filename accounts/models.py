@@ -164,7 +164,12 @@ class Team(models.Model):
         verbose_name_plural = _("teams")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(Lower("name"), "organization", name="accounts_team_org_name_uniq"),
+            models.UniqueConstraint(
+                Lower("name"),
+                "organization",
+                name="accounts_team_org_name_uniq",
+                violation_error_message=_("A team with this name already exists."),
+            ),
         ]
 
     def __str__(self):
@@ -184,7 +189,7 @@ class Membership(models.Model):
     team = models.ForeignKey(
         Team,
         verbose_name=_("team"),
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,  # teams are archived, not deleted
         null=True,
         blank=True,
         related_name="reps",
@@ -225,12 +230,14 @@ class Membership(models.Model):
                 | models.Q(employment_start__isnull=True)
                 | models.Q(employment_end__gte=models.F("employment_start")),
                 name="accounts_membership_employment_order",
+                violation_error_message=_("The employment cannot end before it starts."),
             ),
             models.CheckConstraint(
                 condition=models.Q(probation_end__isnull=True)
                 | models.Q(employment_start__isnull=True)
                 | models.Q(probation_end__gte=models.F("employment_start")),
                 name="accounts_membership_probation_after_start",
+                violation_error_message=_("The probation cannot end before the employment starts."),
             ),
         ]
         indexes = [models.Index(fields=["organization", "role", "is_active"], name="accounts_mem_org_role_idx")]

@@ -92,13 +92,13 @@ def invitation_get(*, organization: Organization, pk: int) -> Invitation:
 
 def invitation_token(*, invitation: Invitation) -> str:
     """The secret part of an invitation link: the invitation's id, signed with the site's secret key."""
-    return signing.dumps(invitation.pk, salt=INVITATION_TOKEN_SALT)
+    return signing.Signer(salt=INVITATION_TOKEN_SALT).sign_object(invitation.pk)
 
 
 def invitation_get_by_token(*, token: str) -> Invitation:
     """The invitation a link points to; 404 for a forged or unknown token. Expiry is checked on accept."""
     try:
-        pk = signing.loads(token, salt=INVITATION_TOKEN_SALT)
+        pk = signing.Signer(salt=INVITATION_TOKEN_SALT).unsign_object(token)
     except signing.BadSignature:
         raise Http404 from None
     try:

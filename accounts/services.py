@@ -291,7 +291,9 @@ def invitation_problem(*, invitation: Invitation, user: User | None) -> str | No
 @transaction.atomic
 def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     """Join the organization with the invited role and team. Single use, even under concurrent clicks."""
-    invitation = Invitation.objects.select_for_update().select_related("organization", "team").get(pk=invitation.pk)
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",)).select_related("organization", "team").get(pk=invitation.pk)
+    )
     problem = invitation_problem(invitation=invitation, user=user)
     if problem:
         raise ValidationError(problem)

@@ -47,3 +47,11 @@ def org_b(db):
 def world(org_a, org_b):
     """Two organizations that must never see each other."""
     return SimpleNamespace(a=org_a, b=org_b)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """allauth's rate limits live in the cache: start every test with none used."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -40,6 +40,7 @@ def test_invitation_is_emailed_with_a_working_link(client, org_a, django_capture
     assert "Alpha Advisors" in message.subject
     link = LINK.search(message.body).group(0)
     assert link.endswith(accept_url(invitation))
+    assert "Join Alpha Advisors" in client.get(link.removeprefix("http://127.0.0.1:8000")).content.decode()
 
 
 def test_invitation_email_is_in_the_organizations_language(client, org_a, django_capture_on_commit_callbacks):
