@@ -75,6 +75,7 @@ class InvitationForm(OrganizationScopedForm):
         label=_("Team"),
         queryset=None,
         required=False,
+        empty_label=_("No team"),
         help_text=_("For sales reps: the team they join. For managers: the team they lead."),
     )
 
@@ -91,7 +92,7 @@ class InvitationForm(OrganizationScopedForm):
 
 class MembershipForm(OrganizationScopedForm):
     role = forms.ChoiceField(label=_("Role"))
-    team = forms.ModelChoiceField(label=_("Team (sales reps)"), queryset=None, required=False)
+    team = forms.ModelChoiceField(label=_("Team (sales reps)"), queryset=None, required=False, empty_label=_("No team"))
     managed_teams = forms.ModelMultipleChoiceField(
         label=_("Teams led (managers)"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )

@@ -114,7 +114,8 @@ class OrganizationHomeView(OrganizationMixin, TemplateView):
     template_name = "accounts/organization_home.html"
 
     def get_context_data(self, **kwargs):
-        summary = selectors.organization_summary(organization=self.organization)
+        sees_people = self.membership.has_role_at_least(Role.MANAGER)
+        summary = selectors.organization_summary(organization=self.organization) if sees_people else None
         return super().get_context_data(summary=summary, **kwargs)
 
 
