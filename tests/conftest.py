@@ -1,5 +1,6 @@
 """Shared fixtures: a world of two organizations, each with one member of every role."""
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -7,6 +8,10 @@ import pytest
 from accounts.roles import Role
 
 from .factories import InvitationFactory, MembershipFactory, OrganizationFactory, TeamFactory
+
+
+# The SQLite test database is a file under var/ (see settings.test); var/ is not in git.
+(Path(__file__).resolve().parent.parent / "var").mkdir(exist_ok=True)
 
 
 def build_organization(name: str, slug: str) -> SimpleNamespace:
