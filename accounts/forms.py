@@ -19,6 +19,9 @@ class DateInput(forms.DateInput):
 
 class MemberChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
+        # Show a rep's current team, so that moving someone between teams is a conscious choice.
+        if obj.team is not None:
+            return f"{obj.user.display_name} ({obj.team.name})"
         return obj.user.display_name
 
 

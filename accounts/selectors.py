@@ -48,7 +48,7 @@ def membership_choices(*, organization: Organization, role: str) -> QuerySet[Mem
     """Active members of one role, for choice fields (always scoped to the organization)."""
     return (
         Membership.objects.filter(organization=organization, role=role, is_active=True)
-        .select_related("user")
+        .select_related("user", "team")
         .order_by("user__first_name", "user__last_name", "user__email")
     )
 

@@ -45,8 +45,10 @@ def browser():
 def new_page(browser, live_server):
     contexts = []
 
-    def make(viewport=LAPTOP):
-        context = browser.new_context(viewport=viewport, base_url=live_server.url, locale="en-GB")
+    def make(viewport=LAPTOP, timezone_id="Europe/Stockholm"):
+        context = browser.new_context(
+            viewport=viewport, base_url=live_server.url, locale="en-GB", timezone_id=timezone_id
+        )
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context.new_page()

@@ -19,7 +19,7 @@ def link_in_last_mail(pattern):
 
 
 def test_owner_sets_up_an_organization_and_a_rep_joins_from_a_phone(new_page, live_server):
-    owner = new_page()
+    owner = new_page(timezone_id="Asia/Tokyo")
     owner.goto("/")
     owner.get_by_role("button", name="Create an account").click()
     owner.get_by_label("Email:").fill("owner@gamma.example")
@@ -35,6 +35,7 @@ def test_owner_sets_up_an_organization_and_a_rep_joins_from_a_phone(new_page, li
     owner.get_by_role("button", name="Create an organization").click()
     owner.get_by_label("Name").fill("Gamma Group")
     owner.get_by_label("Address").fill("gamma")
+    assert owner.get_by_label("Time zone").input_value() == "Asia/Tokyo"  # the browser's zone by default
     owner.get_by_label("Time zone").select_option("Europe/Stockholm")
     owner.get_by_role("button", name="Create organization").click()
     owner.get_by_role("heading", name="Gamma Group").wait_for()
