@@ -1,19 +1,22 @@
 """Navigation for base.html: the user's organizations (switcher) and the links their role may use."""
 
+from functools import cache
+
+from django.conf import settings
 from django.urls import reverse
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from .roles import Role
 from .selectors import organization_list_for_user
 
-# (least role, URL name, label). Later apps add their pages here.
-ORGANIZATION_NAV = [
-    (Role.REP, "accounts:organization-home", _("Overview")),
-    (Role.MANAGER, "accounts:team-list", _("Teams")),
-    (Role.MANAGER, "accounts:member-list", _("Members")),
-    (Role.ADMIN, "accounts:invitation-list", _("Invitations")),
-    (Role.ADMIN, "accounts:organization-settings", _("Settings")),
-]
+HOME = (Role.REP, "accounts:organization-home", _("Overview"))
+
+
+@cache
+def organization_navigation() -> list[tuple]:
+    """Every app's navigation entries, in the order of settings.ORGANIZATION_NAVIGATION."""
+    return [HOME, *(entry for path in settings.ORGANIZATION_NAVIGATION for entry in import_string(path))]
 
 
 def navigation(request):
@@ -23,11 +26,12 @@ def navigation(request):
     membership = getattr(request, "membership", None)
     links = []
     if membership is not None:
-        current = request.path
-        for role, url_name, label in ORGANIZATION_NAV:
+        home_url = reverse(HOME[1], kwargs={"org_slug": membership.organization.slug})
+        for role, url_name, label in organization_navigation():
             if membership.has_role_at_least(role):
                 url = reverse(url_name, kwargs={"org_slug": membership.organization.slug})
-                links.append({"url": url, "label": label, "current": current == url})
+                current = request.path == url if url == home_url else request.path.startswith(url)
+                links.append({"url": url, "label": label, "current": current})
     return {
         "nav_memberships": organization_list_for_user(user=user),
         "nav_links": links,

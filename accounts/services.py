@@ -1,8 +1,10 @@
 """Writes. Each service takes `organization=` (where it applies), validates, and runs in one transaction."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from .models import INVITATION_VALIDITY, Invitation, Membership, Organization, Team, TeamManager, User
@@ -22,11 +24,17 @@ def _ensure_same_organization(organization: Organization, *objects) -> None:
 
 @transaction.atomic
 def organization_create(*, user: User, **fields) -> Organization:
-    """Create an organization; its creator becomes its owner."""
+    """Create an organization; its creator becomes its owner.
+
+    Apps that give a new organization its starting data (activity types…) are listed in
+    settings.ORGANIZATION_SETUP, so that accounts does not import the apps that depend on it.
+    """
     organization = Organization(**fields)
     organization.full_clean()
     organization.save()
     Membership.objects.create(organization=organization, user=user, role=Role.OWNER)
+    for setup in settings.ORGANIZATION_SETUP:
+        import_string(setup)(organization=organization)
     return organization
 
 

@@ -17,6 +17,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from . import selectors, services
+from .errors import error_messages
 from .filters import MembershipFilter
 from .forms import (
     InvitationForm,
@@ -32,14 +33,9 @@ from .tables import InvitationTable, MembershipTable
 INVITATION_SESSION_KEY = "accounts.invitation_token"
 
 
-def _error_messages(error: ValidationError | PermissionDenied) -> list[str]:
-    """The user-facing sentences of a service's refusal."""
-    return getattr(error, "messages", None) or [str(error) or _("You cannot do that.")]
-
-
 def _add_errors(form, error: ValidationError | PermissionDenied) -> None:
     """Show a service's refusal on the form, as if the form had found it."""
-    for message in _error_messages(error):
+    for message in error_messages(error):
         form.add_error(None, message)
 
 
@@ -92,7 +88,7 @@ class InvitationAcceptView(TemplateView):
         try:
             membership = services.invitation_accept(invitation=self.invitation, user=request.user)
         except ValidationError as error:
-            for message in _error_messages(error):
+            for message in error_messages(error):
                 messages.error(request, message)
             return redirect(request.path)
         messages.success(
@@ -203,7 +199,7 @@ class OrganizationActionView(OrganizationMixin, View):
         try:
             self.perform(obj)
         except (ValidationError, PermissionDenied) as error:
-            for message in _error_messages(error):
+            for message in error_messages(error):
                 messages.error(request, message)
         else:
             messages.success(request, self.success_message % {"name": str(obj)})

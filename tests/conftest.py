@@ -6,8 +6,9 @@ from types import SimpleNamespace
 import pytest
 
 from accounts.roles import Role
+from activities.services.types import activity_types_create_defaults
 
-from .factories import InvitationFactory, MembershipFactory, OrganizationFactory, TeamFactory
+from .factories import ActivityEntryFactory, InvitationFactory, MembershipFactory, OrganizationFactory, TeamFactory
 
 
 # The SQLite test database is a file under var/ (see settings.test); var/ is not in git.
@@ -28,8 +29,12 @@ def build_organization(name: str, slug: str) -> SimpleNamespace:
         organization=organization, role=Role.REP, team=team, user__email=f"rep@{slug}.example"
     )
     invitation = InvitationFactory(organization=organization, team=team, email=f"invitee@{slug}.example")
+    types = {t.default_key: t for t in activity_types_create_defaults(organization=organization)}
+    entry = ActivityEntryFactory(rep=members[Role.REP], activity_type=types["outbound_calls"], quantity=3)
     return SimpleNamespace(
         organization=organization,
+        types=types,
+        entry=entry,
         slug=slug,
         team=team,
         members=members,

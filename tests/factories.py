@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import INVITATION_VALIDITY, Invitation, Membership, Organization, Team, TeamManager, User
 from accounts.roles import Role
+from activities.models import ActivityEntry, ActivityType
 
 PASSWORD = "correct-horse-battery"
 
@@ -73,3 +74,19 @@ class InvitationFactory(factory.django.DjangoModelFactory):
 
     class Params:
         expired = factory.Trait(expires_at=factory.LazyFunction(lambda: timezone.now() - timedelta(minutes=1)))
+
+
+class ActivityEntryFactory(factory.django.DjangoModelFactory):
+    """An entry written straight to the database (tests of reads); services validate real writes."""
+
+    class Meta:
+        model = ActivityEntry
+
+    rep = factory.SubFactory(MembershipFactory)
+    organization = factory.SelfAttribute("rep.organization")
+    activity_type = factory.LazyAttribute(
+        lambda o: ActivityType.objects.filter(organization=o.organization).order_by("position").first()
+    )
+    date = factory.LazyFunction(lambda: timezone.localdate())
+    quantity = 1
+    entered_by = factory.SelfAttribute("rep.user")

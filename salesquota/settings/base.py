@@ -31,6 +31,10 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "django_tables2",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "simple_history",
     "accounts",
     "activities",
     "quotas",
@@ -47,6 +51,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Records the signed-in user on every audited change (django-simple-history).
+    "simple_history.middleware.HistoryRequestMiddleware",
     # Resolves request.organization / request.membership for every /o/<org_slug>/ URL.
     "accounts.middleware.TenancyMiddleware",
 ]
@@ -87,6 +93,12 @@ else:
             "LOCATION": VAR_DIR / "cache",
         }
     }
+
+# Called with organization= right after an organization is created (in the same transaction).
+ORGANIZATION_SETUP = ["activities.services.types.activity_types_create_defaults"]
+
+# Each app's entries in the organization navigation bar, in this order.
+ORGANIZATION_NAVIGATION = ["activities.navigation.NAV", "accounts.navigation.NAV"]
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

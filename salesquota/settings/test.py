@@ -1,4 +1,6 @@
-"""The test suite: in-memory SQLite unless DATABASE_URL points at PostgreSQL; tasks run eagerly."""
+"""The test suite: a SQLite file unless DATABASE_URL points at PostgreSQL; tasks run eagerly."""
+
+import os
 
 from .base import *  # noqa: F403
 from .base import DATABASES, VAR_DIR, env
@@ -14,7 +16,8 @@ CELERY_BROKER_URL = "memory://"  # the integration tests point the app at a real
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory: the integration tests' real Celery worker process must see the test database.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+    # One file per test process, so that two runs at once do not share a database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}
 
 # The integration tests talk to this Redis (a database of its own, flushed by the tests).
 REDIS_TEST_URL = env("REDIS_TEST_URL", default="redis://127.0.0.1:6379/15")

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from accounts.mixins import OrganizationMixin
 from accounts.models import Invitation, Membership, Team, TeamManager
+from activities.models import ActivityEntry, ActivityType
 
 from ..tenant_urls import tenant_routes
 
@@ -20,6 +21,7 @@ OBJECT_FOR_KWARG = {
     "member_pk": lambda org: org.rep.pk,
     "team_pk": lambda org: org.team.pk,
     "invitation_pk": lambda org: org.invitation.pk,
+    "entry_pk": lambda org: org.entry.pk,
 }
 
 
@@ -36,6 +38,8 @@ def snapshot():
         sorted(Team.objects.values_list("pk", "name", "archived_at")),
         sorted(TeamManager.objects.values_list("team_id", "membership_id")),
         sorted(Invitation.objects.values_list("pk", "email", "expires_at", "revoked_at", "accepted_at")),
+        sorted(ActivityEntry.objects.values_list("pk", "rep_id", "date", "activity_type_id", "quantity", "note")),
+        sorted(ActivityType.objects.values_list("pk", "name", "position", "archived_at")),
     ]
 
 

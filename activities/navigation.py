@@ -1,0 +1,10 @@
+"""The activities app's entries in the organization navigation (see settings.ORGANIZATION_NAVIGATION)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import Role
+
+# (least role, URL name, label), in the order shown.
+NAV = [
+    (Role.REP, "activities:today", _("Today")),
+]

@@ -1,0 +1,210 @@
+"""Logging, changing and removing entries. Every write is validated here and audited by simple-history."""
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from accounts.models import Membership, Organization
+from accounts.roles import Role
+
+from ..models import ENTRY_LOCKED_MARKER, MAX_COUNT, MAX_MONEY, ActivityEntry, ActivityType, Source
+from ..selectors import last_entry_by, rep_may_be_logged_by
+from .locks import date_is_locked
+
+
+class EntryLockedError(ValidationError):
+    """The entry's date is in a closed (locked) period."""
+
+
+def locked_message(day: date) -> str:
+    return _(
+        "%(date)s is in a closed period: its entries can no longer change. Ask your manager for a correction."
+    ) % {"date": date_format(day, "DATE_FORMAT")}
+
+
+@contextmanager
+def _translate_lock_violation(day: date):
+    """Turn the trigger's refusal into the same message the services give before writing."""
+    try:
+        yield
+    except IntegrityError as error:
+        if ENTRY_LOCKED_MARKER in str(error):
+            raise EntryLockedError(locked_message(day)) from error
+        raise
+
+
+def normalize_topic(topic: str) -> str:
+    """Topics are tags: compared and stored lower-case with single spaces ("Retirement  Planning" = "retirement planning")."""
+    return " ".join(topic.split()).lower()
+
+
+def clean_quantity(*, activity_type: ActivityType, quantity) -> Decimal:
+    """Counts are whole numbers 1..10,000; money is positive with at most 2 decimals."""
+    try:
+        value = Decimal(str(quantity).strip().replace(" ", "").replace(",", "."))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({"quantity": _("Enter a number.")}) from None
+    if not value.is_finite():
+        raise ValidationError({"quantity": _("Enter a number.")})
+    if activity_type.is_money:
+        if value <= 0 or value > MAX_MONEY:
+            raise ValidationError({"quantity": _("Enter an amount above 0 and at most 1,000,000,000.")})
+        if value != value.quantize(Decimal("0.01")):
+            raise ValidationError({"quantity": _("Use at most 2 decimals.")})
+        return value.quantize(Decimal("0.01"))
+    if value != value.to_integral_value():
+        raise ValidationError({"quantity": _("Enter a whole number.")})
+    if not 1 <= value <= MAX_COUNT:
+        raise ValidationError({"quantity": _("Enter a whole number from 1 to 10,000.")})
+    return value.quantize(Decimal("1"))
+
+
+def check_date(*, organization: Organization, rep: Membership, day: date) -> None:
+    """A day can be logged when it is not in the future (organization's time zone), within the rep's
+    employment, and not in a closed period."""
+    if day > organization.local_today():
+        raise ValidationError({"date": _("You cannot log activity for a future day.")})
+    if rep.employment_start and day < rep.employment_start:
+        raise ValidationError(
+            {"date": _("%(date)s is before the employment start.") % {"date": date_format(day, "DATE_FORMAT")}}
+        )
+    if rep.employment_end and day > rep.employment_end:
+        raise ValidationError(
+            {"date": _("%(date)s is after the employment end.") % {"date": date_format(day, "DATE_FORMAT")}}
+        )
+    if date_is_locked(organization=organization, day=day):
+        raise EntryLockedError({"date": locked_message(day)})
+
+
+def _check_may_log(*, organization: Organization, actor: Membership, rep: Membership) -> None:
+    if rep.organization_id != organization.pk or rep.role != Role.REP or not rep.is_active:
+        raise ValidationError(_("That sales rep does not exist."))
+    if not rep_may_be_logged_by(actor=actor, rep=rep):
+        raise PermissionDenied(_("You cannot log activity for this rep."))
+
+
+def _check_type(*, organization: Organization, activity_type: ActivityType) -> None:
+    if activity_type.organization_id != organization.pk or activity_type.is_archived:
+        raise ValidationError({"activity_type": _("That activity type does not exist.")})
+
+
+@dataclass(frozen=True)
+class EntryData:
+    """The user-supplied part of an entry, as forms, the import and the API pass it."""
+
+    activity_type: ActivityType
+    date: date
+    quantity: Decimal | int | str
+    note: str = ""
+    topic: str = ""
+    contact: str = ""
+
+
+def _build(*, organization, actor, rep, data: EntryData, source, external_id=None) -> ActivityEntry:
+    _check_may_log(organization=organization, actor=actor, rep=rep)
+    _check_type(organization=organization, activity_type=data.activity_type)
+    quantity = clean_quantity(activity_type=data.activity_type, quantity=data.quantity)
+    check_date(organization=organization, rep=rep, day=data.date)
+    entry = ActivityEntry(
+        organization=organization,
+        rep=rep,
+        date=data.date,
+        activity_type=data.activity_type,
+        quantity=quantity,
+        note=data.note.strip(),
+        topic=normalize_topic(data.topic),
+        contact=data.contact.strip(),
+        source=source,
+        external_id=external_id or None,
+        entered_by=actor.user,
+    )
+    entry.full_clean(exclude=["organization", "rep", "activity_type", "entered_by"], validate_unique=False)
+    return entry
+
+
+@transaction.atomic
+def entry_log(
+    *,
+    organization: Organization,
+    actor: Membership,
+    rep: Membership,
+    data: EntryData,
+    source: str = Source.WEB,
+    external_id: str | None = None,
+) -> ActivityEntry:
+    """Record that `rep` did `data.quantity` of a type on a day; `actor` is the rep or their manager."""
+    entry = _build(organization=organization, actor=actor, rep=rep, data=data, source=source, external_id=external_id)
+    entry._history_user = actor.user
+    with _translate_lock_violation(entry.date):
+        entry.save()
+    return entry
+
+
+@transaction.atomic
+def entries_log_many(
+    *, organization: Organization, actor: Membership, rows: list[tuple[Membership, EntryData, str | None]], source: str
+) -> list[ActivityEntry]:
+    """Log many entries at once (import, API batch): all of them, or — on any error — none."""
+    entries = []
+    for rep, data, external_id in rows:
+        entry = _build(organization=organization, actor=actor, rep=rep, data=data, source=source, external_id=external_id)
+        entry._history_user = actor.user
+        with _translate_lock_violation(entry.date):
+            entry.save()  # one by one, so that every entry gets its history row
+        entries.append(entry)
+    return entries
+
+
+def _check_may_change(*, organization: Organization, actor: Membership, entry: ActivityEntry) -> None:
+    if entry.organization_id != organization.pk:
+        raise ValidationError(_("That entry does not exist."))
+    if not rep_may_be_logged_by(actor=actor, rep=entry.rep):
+        raise PermissionDenied(_("You cannot change this entry."))
+    if date_is_locked(organization=organization, day=entry.date):
+        raise EntryLockedError(locked_message(entry.date))
+
+
+@transaction.atomic
+def entry_update(
+    *, organization: Organization, actor: Membership, entry: ActivityEntry, data: EntryData
+) -> ActivityEntry:
+    """Correct an entry of an open period (type, day, quantity, note, topic, contact)."""
+    _check_may_change(organization=organization, actor=actor, entry=entry)
+    _check_type(organization=organization, activity_type=data.activity_type)
+    entry.quantity = clean_quantity(activity_type=data.activity_type, quantity=data.quantity)
+    check_date(organization=organization, rep=entry.rep, day=data.date)
+    entry.activity_type = data.activity_type
+    entry.date = data.date
+    entry.note = data.note.strip()
+    entry.topic = normalize_topic(data.topic)
+    entry.contact = data.contact.strip()
+    entry.full_clean(exclude=["organization", "rep", "activity_type", "entered_by"], validate_unique=False)
+    entry._history_user = actor.user
+    with _translate_lock_violation(entry.date):
+        entry.save()
+    return entry
+
+
+@transaction.atomic
+def entry_delete(*, organization: Organization, actor: Membership, entry: ActivityEntry) -> None:
+    """Remove an entry of an open period. Its history (and this deletion) stays in the audit trail."""
+    _check_may_change(organization=organization, actor=actor, entry=entry)
+    entry._history_user = actor.user
+    with _translate_lock_violation(entry.date):
+        entry.delete()
+
+
+@transaction.atomic
+def entry_undo_last(*, organization: Organization, actor: Membership, rep: Membership) -> ActivityEntry | None:
+    """Delete the most recent entry `actor` made for `rep` (the Today page's Undo). None when there is none."""
+    last = last_entry_by(organization=organization, actor=actor, rep=rep)
+    if last is None:
+        return None
+    entry_delete(organization=organization, actor=actor, entry=last)
+    return last

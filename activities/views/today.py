@@ -1,0 +1,143 @@
+"""The rep's Today page: one row per activity type, one tap to log. htmx swaps the panel in place;
+without JavaScript the same forms post and redirect back."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.formats import date_format, number_format
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from accounts.errors import error_messages
+from accounts.mixins import OrganizationMixin
+from accounts.models import Membership
+from accounts.roles import Role
+
+from .. import selectors
+from ..forms.entries import EntryLogForm, TodayForm
+from ..services.entries import check_date, entry_log, entry_undo_last
+
+QUICK_QUANTITIES = (1, 5)
+
+
+def today_url(organization, rep: Membership, day: date) -> str:
+    query = urlencode({"date": day.isoformat(), "rep": rep.pk})
+    return reverse("activities:today", kwargs={"org_slug": organization.slug}) + "?" + query
+
+
+def panel_context(*, organization, actor: Membership, rep: Membership, day: date) -> dict:
+    """Everything the Today panel shows for one rep and day, in a fixed number of queries."""
+    totals = selectors.day_totals(organization=organization, rep=rep, day=day)
+    rows = [
+        {"type": t, "total": totals.get(t.pk, {}).get("total"), "count": totals.get(t.pk, {}).get("count", 0)}
+        for t in selectors.activity_type_list(organization=organization)
+    ]
+    try:
+        check_date(organization=organization, rep=rep, day=day)
+        closed_reason = None
+    except ValidationError as error:
+        closed_reason = error.messages[0]
+    return {
+        "rep": rep,
+        "day": day,
+        "rows": rows,
+        "quick_quantities": QUICK_QUANTITIES,
+        "entries": selectors.day_entries(organization=organization, rep=rep, day=day),
+        "last_entry": selectors.last_entry_by(organization=organization, actor=actor, rep=rep),
+        "closed_reason": closed_reason,
+        "on_behalf": rep.pk != actor.pk,
+        "return_url": today_url(organization, rep, day),
+    }
+
+
+class TodayView(OrganizationMixin, TemplateView):
+    required_role = Role.REP
+    template_name = "activities/today.html"
+
+    def get_context_data(self, **kwargs):
+        organization = self.organization
+        form = TodayForm(self.request.GET or None, organization=organization, actor=self.membership)
+        reps = form.fields["rep"].queryset
+        chosen = form.cleaned_data if form.is_valid() else {}
+        rep = chosen.get("rep") or next((r for r in reps if r.pk == self.membership.pk), None) or reps.first()
+        day = chosen.get("date") or organization.local_today()
+        context = {"picker": form, "reps": reps, "today": organization.local_today()}
+        if rep is not None:
+            context.update(panel_context(organization=organization, actor=self.membership, rep=rep, day=day))
+            context["topics"] = selectors.topic_suggestions(organization=organization)
+        return super().get_context_data(**context, **kwargs)
+
+
+class TodayActionView(OrganizationMixin, View):
+    """Base of the Today page's buttons: answer htmx with the re-rendered panel, others with a redirect."""
+
+    required_role = Role.REP
+    http_method_names = ["post"]
+
+    def respond(self, *, rep: Membership, day: date, error: str | None = None, success: str | None = None):
+        if self.request.htmx:
+            context = panel_context(organization=self.organization, actor=self.membership, rep=rep, day=day)
+            context.update(organization=self.organization, error=error, success=success)
+            return render(self.request, "activities/partials/_today_panel.html", context)
+        if error:
+            messages.error(self.request, error)
+        elif success:
+            messages.success(self.request, success)
+        return redirect(today_url(self.organization, rep, day))
+
+
+class EntryLogView(TodayActionView):
+    def post(self, request, *args, **kwargs):
+        form = EntryLogForm(request.POST, organization=self.organization, actor=self.membership)
+        if not form.is_valid():
+            rep = form.cleaned_data.get("rep") or self.membership
+            day = form.cleaned_data.get("date") or self.organization.local_today()
+            if "rep" in form.errors and not request.htmx:
+                raise PermissionDenied  # a rep this member may not log for (or of another organization)
+            return self.respond(rep=rep, day=day, error=" ".join(_form_errors(form)))
+        rep = form.cleaned_data["rep"]
+        data = form.entry_data()
+        try:
+            entry = entry_log(organization=self.organization, actor=self.membership, rep=rep, data=data)
+        except (ValidationError, PermissionDenied) as error:
+            return self.respond(rep=rep, day=data.date, error=" ".join(error_messages(error)))
+        return self.respond(
+            rep=rep,
+            day=data.date,
+            success=_("Logged %(quantity)s × %(type)s for %(date)s.")
+            % {"quantity": _quantity(entry), "type": entry.activity_type.name, "date": date_format(entry.date)},
+        )
+
+
+class EntryUndoView(TodayActionView):
+    def post(self, request, *args, **kwargs):
+        form = TodayForm(request.POST, organization=self.organization, actor=self.membership)
+        if not form.is_valid() or form.cleaned_data["rep"] is None:
+            raise PermissionDenied
+        rep = form.cleaned_data["rep"]
+        day = form.cleaned_data["date"] or self.organization.local_today()
+        try:
+            undone = entry_undo_last(organization=self.organization, actor=self.membership, rep=rep)
+        except (ValidationError, PermissionDenied) as error:
+            return self.respond(rep=rep, day=day, error=" ".join(error_messages(error)))
+        if undone is None:
+            return self.respond(rep=rep, day=day, error=_("There is nothing to undo."))
+        return self.respond(
+            rep=rep,
+            day=day,
+            success=_("Undone: %(quantity)s × %(type)s on %(date)s.")
+            % {"quantity": _quantity(undone), "type": undone.activity_type.name, "date": date_format(undone.date)},
+        )
+
+
+def _quantity(entry) -> str:
+    return number_format(entry.quantity, decimal_pos=2 if entry.activity_type.is_money else 0)
+
+
+def _form_errors(form) -> list[str]:
+    return [message for errors in form.errors.values() for message in errors]
