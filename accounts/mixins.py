@@ -21,7 +21,11 @@ class OrganizationMixin:
         self.membership = request.membership
         if not self.membership.has_role_at_least(self.required_role):
             raise PermissionDenied
+        self.check_access()
         return super().dispatch(request, *args, **kwargs)
+
+    def check_access(self) -> None:
+        """Raise PermissionDenied when the member may not use this page for its object (beyond the role)."""
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("organization", self.organization)

@@ -35,6 +35,14 @@ class EntryMixin(OrganizationMixin):
         )
 
 
+class EntryChangeMixin(EntryMixin):
+    """Editing and deleting: only who may log for the entry's rep (the rep, their manager, admins)."""
+
+    def check_access(self):
+        if not selectors.rep_may_be_logged_by(actor=self.membership, rep=self.entry.rep):
+            raise PermissionDenied
+
+
 class EntryDetailView(EntryMixin, TemplateView):
     template_name = "activities/entry_detail.html"
 
@@ -42,7 +50,7 @@ class EntryDetailView(EntryMixin, TemplateView):
         return super().get_context_data(history=selectors.entry_history(entry=self.entry), **kwargs)
 
 
-class EntryUpdateView(EntryMixin, FormView):
+class EntryUpdateView(EntryChangeMixin, FormView):
     form_class = EntryForm
     template_name = "activities/entry_update.html"
 
@@ -75,7 +83,7 @@ class EntryUpdateView(EntryMixin, FormView):
         return redirect(today_url(self.organization, self.entry.rep, self.entry.date))
 
 
-class EntryDeleteView(EntryMixin, View):
+class EntryDeleteView(EntryChangeMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):

@@ -20,6 +20,7 @@ from accounts.roles import Role
 
 from .. import selectors
 from ..forms.entries import EntryLogForm, TodayForm
+from ..models import Category
 from ..services.entries import check_date, entry_log, entry_undo_last
 
 QUICK_QUANTITIES = (1, 5)
@@ -33,9 +34,17 @@ def today_url(organization, rep: Membership, day: date) -> str:
 def panel_context(*, organization, actor: Membership, rep: Membership, day: date) -> dict:
     """Everything the Today panel shows for one rep and day, in a fixed number of queries."""
     totals = selectors.day_totals(organization=organization, rep=rep, day=day)
-    rows = [
-        {"type": t, "total": totals.get(t.pk, {}).get("total"), "count": totals.get(t.pk, {}).get("count", 0)}
-        for t in selectors.activity_type_list(organization=organization)
+    types = selectors.activity_type_list(organization=organization)
+    groups = [
+        (
+            label,
+            [
+                {"type": t, "total": totals.get(t.pk, {}).get("total"), "count": totals.get(t.pk, {}).get("count", 0)}
+                for t in types
+                if t.category == category
+            ],
+        )
+        for category, label in ((Category.ACTIVITY, _("Activities")), (Category.OUTCOME, _("Outcomes")))
     ]
     try:
         check_date(organization=organization, rep=rep, day=day)
@@ -45,7 +54,7 @@ def panel_context(*, organization, actor: Membership, rep: Membership, day: date
     return {
         "rep": rep,
         "day": day,
-        "rows": rows,
+        "groups": [(label, rows) for label, rows in groups if rows],
         "quick_quantities": QUICK_QUANTITIES,
         "entries": selectors.day_entries(organization=organization, rep=rep, day=day),
         "last_entry": selectors.last_entry_by(organization=organization, actor=actor, rep=rep),

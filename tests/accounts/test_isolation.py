@@ -84,9 +84,9 @@ def test_foreign_object_id_in_url_is_404(client, world, route, method):
     before = snapshot()
     client.force_login(world.a.owner.user)
     response = getattr(client, method)(url_for(route, world.a, objects_from=world.b))
-    # A method the view does not handle is refused before any lookup (405), which reveals nothing.
+    # A method the view does not handle may be refused (405) instead: that reveals nothing either.
     handles_method = method in route.view_class.http_method_names and hasattr(route.view_class, method)
-    assert response.status_code == (404 if handles_method else 405)
+    assert response.status_code in ((404,) if handles_method else (404, 405))
     assert snapshot() == before
 
 
