@@ -8,7 +8,7 @@ from django.http import Http404
 from accounts.models import Membership, Organization
 from accounts.roles import Role
 
-from .models import ActivityEntry, ActivityType
+from .models import ActivityEntry, ActivityType, Source
 
 
 def rep_may_be_logged_by(*, actor: Membership, rep: Membership) -> bool:
@@ -137,6 +137,7 @@ def entry_history(*, entry: ActivityEntry) -> list[dict]:
                 if change.field == "activity_type":
                     old, new = type_names.get(old, old), type_names.get(new, new)
                 changes.append({"field": ActivityEntry._meta.get_field(change.field).verbose_name, "old": old, "new": new})
-        trail.append({"record": record, "changes": changes})
+        via = Source(record.history_change_reason or record.source).label
+        trail.append({"record": record, "changes": changes, "via": via})
         previous = record
     return list(reversed(trail))

@@ -140,7 +140,7 @@ def entry_log(
 ) -> ActivityEntry:
     """Record that `rep` did `data.quantity` of a type on a day; `actor` is the rep or their manager."""
     entry = _build(organization=organization, actor=actor, rep=rep, data=data, source=source, external_id=external_id)
-    entry._history_user = actor.user
+    _audit(entry, actor=actor, via=source)
     with _translate_lock_violation(entry.date):
         entry.save()
     return entry
@@ -154,11 +154,17 @@ def entries_log_many(
     entries = []
     for rep, data, external_id in rows:
         entry = _build(organization=organization, actor=actor, rep=rep, data=data, source=source, external_id=external_id)
-        entry._history_user = actor.user
+        _audit(entry, actor=actor, via=source)
         with _translate_lock_violation(entry.date):
             entry.save()  # one by one, so that every entry gets its history row
         entries.append(entry)
     return entries
+
+
+def _audit(entry: ActivityEntry, *, actor: Membership, via: str) -> None:
+    """Tell simple-history who makes the next write and through which channel (web, import, api)."""
+    entry._history_user = actor.user
+    entry._change_reason = via
 
 
 def _check_may_change(*, organization: Organization, actor: Membership, entry: ActivityEntry) -> None:
@@ -172,7 +178,7 @@ def _check_may_change(*, organization: Organization, actor: Membership, entry: A
 
 @transaction.atomic
 def entry_update(
-    *, organization: Organization, actor: Membership, entry: ActivityEntry, data: EntryData
+    *, organization: Organization, actor: Membership, entry: ActivityEntry, data: EntryData, via: str = Source.WEB
 ) -> ActivityEntry:
     """Correct an entry of an open period (type, day, quantity, note, topic, contact)."""
     _check_may_change(organization=organization, actor=actor, entry=entry)
@@ -185,17 +191,17 @@ def entry_update(
     entry.topic = normalize_topic(data.topic)
     entry.contact = data.contact.strip()
     entry.full_clean(exclude=["organization", "rep", "activity_type", "entered_by"], validate_unique=False)
-    entry._history_user = actor.user
+    _audit(entry, actor=actor, via=via)
     with _translate_lock_violation(entry.date):
         entry.save()
     return entry
 
 
 @transaction.atomic
-def entry_delete(*, organization: Organization, actor: Membership, entry: ActivityEntry) -> None:
+def entry_delete(*, organization: Organization, actor: Membership, entry: ActivityEntry, via: str = Source.WEB) -> None:
     """Remove an entry of an open period. Its history (and this deletion) stays in the audit trail."""
     _check_may_change(organization=organization, actor=actor, entry=entry)
-    entry._history_user = actor.user
+    _audit(entry, actor=actor, via=via)
     with _translate_lock_violation(entry.date):
         entry.delete()
 

@@ -114,3 +114,21 @@ def test_who_may_not_see_or_change_an_entry(client, org_a, entry, who):
     assert client.post(url(org_a, "delete", entry)).status_code == expected_change
     entry.refresh_from_db()
     assert entry.quantity == 3
+
+
+def test_history_records_the_channel_of_each_change(org_a, entry):
+    api_entry = entry_log(
+        organization=org_a.organization,
+        actor=org_a.rep,
+        rep=org_a.rep,
+        data=EntryData(activity_type=org_a.types["meetings"], date=entry.date, quantity=1),
+        source="api",
+    )
+    entry_update(
+        organization=org_a.organization,
+        actor=org_a.manager,
+        entry=api_entry,
+        data=EntryData(activity_type=org_a.types["meetings"], date=entry.date, quantity=2),
+    )
+    trail = [(r.history_type, r.history_change_reason, r.history_user) for r in api_entry.history.order_by("history_date")]
+    assert trail == [("+", "api", org_a.rep.user), ("~", "web", org_a.manager.user)]
