@@ -1,14 +1,16 @@
 """Reads of the activities app. Every read takes `organization=`; visibility follows the viewer's role."""
 
+from collections.abc import Iterable
 from datetime import date
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import Lower
 from django.http import Http404
 
 from accounts.models import Membership, Organization
 from accounts.roles import Role
 
-from .models import ActivityEntry, ActivityType, Source
+from .models import ActivityEntry, ActivityType, ApiToken, EntryLock, ImportBatch, Source
 
 
 def rep_may_be_logged_by(*, actor: Membership, rep: Membership) -> bool:
@@ -141,3 +143,97 @@ def entry_history(*, entry: ActivityEntry) -> list[dict]:
         trail.append({"record": record, "changes": changes, "via": via})
         previous = record
     return list(reversed(trail))
+
+
+def entry_lock_ranges(*, organization: Organization, start: date, end: date) -> list[tuple[date, date]]:
+    """The organization's locked (closed) date ranges that overlap [start, end]: the one definition of "locked"."""
+    return list(
+        EntryLock.objects.filter(
+            organization=organization, unlocked_at__isnull=True, start_date__lte=end, end_date__gte=start
+        ).values_list("start_date", "end_date")
+    )
+
+
+# How many external ids one query looks up: far below the parameter limits of SQLite (32,766) and PostgreSQL.
+EXTERNAL_ID_LOOKUP_CHUNK = 5_000
+
+
+def entry_external_ids_existing(*, organization: Organization, external_ids: list[str]) -> set[str]:
+    """Which of these external ids the organization's entries already carry (one query per 5,000 ids)."""
+    existing: set[str] = set()
+    for start in range(0, len(external_ids), EXTERNAL_ID_LOOKUP_CHUNK):
+        chunk = external_ids[start : start + EXTERNAL_ID_LOOKUP_CHUNK]
+        existing.update(
+            ActivityEntry.objects.filter(organization=organization, external_id__in=chunk).values_list(
+                "external_id", flat=True
+            )
+        )
+    return existing
+
+
+def import_batch_list(*, organization: Organization, uploader: Membership, limit: int = 10) -> QuerySet[ImportBatch]:
+    """The member's most recent uploads (a batch is seen only by whoever uploaded it)."""
+    return (
+        ImportBatch.objects.filter(organization=organization, uploaded_by=uploader)
+        .defer("content")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def import_batch_get(*, organization: Organization, uploader: Membership, pk: int) -> ImportBatch:
+    """One upload of this member; anyone else's, or another organization's, is 404."""
+    try:
+        return ImportBatch.objects.select_related("uploaded_by__user").get(
+            organization=organization, uploaded_by=uploader, pk=pk
+        )
+    except ImportBatch.DoesNotExist:
+        raise Http404 from None
+
+
+def api_token_list(*, organization: Organization, membership: Membership) -> QuerySet[ApiToken]:
+    """The member's own tokens for this organization (a token is never shown to anyone else), newest first."""
+    return ApiToken.objects.filter(organization=organization, membership=membership).order_by("-created_at", "-pk")
+
+
+def api_token_get(*, organization: Organization, membership: Membership, pk: int) -> ApiToken:
+    """One of the member's own tokens; another member's, or another organization's, is 404."""
+    try:
+        return api_token_list(organization=organization, membership=membership).get(pk=pk)
+    except ApiToken.DoesNotExist:
+        raise Http404 from None
+
+
+def api_token_get_live(*, token_hash: str) -> ApiToken | None:
+    """The token with this hash if it still opens the API (not revoked; its member and user active), with its
+    organization and member, in one query. Not scoped by organization: the token is what names the organization."""
+    return (
+        ApiToken.objects.filter(
+            token_hash=token_hash,
+            revoked_at__isnull=True,
+            membership__is_active=True,
+            membership__user__is_active=True,
+            membership__organization=F("organization"),
+        )
+        .select_related("organization", "membership__user", "membership__team")
+        .first()
+    )
+
+
+def memberships_by_email(*, organization: Organization, emails: Iterable[str]) -> dict[str, Membership]:
+    """The organization's members with these e-mail addresses, by lower-case address (API payloads name reps
+    by e-mail). Addresses of other organizations' users are simply not found."""
+    members = (
+        Membership.objects.filter(organization=organization)
+        .annotate(email_lower=Lower("user__email"))
+        .filter(email_lower__in={email.lower() for email in emails})
+        .select_related("user", "team")
+    )
+    return {member.email_lower: member for member in members}
+
+
+def entries_by_external_id(
+    *, organization: Organization, viewer: Membership, external_ids: Iterable[str]
+) -> dict[str, ActivityEntry]:
+    """The entries the viewer may read that carry these external ids (API idempotency), by external id."""
+    entries = entry_list(organization=organization, viewer=viewer).filter(external_id__in=set(external_ids))
+    return {entry.external_id: entry for entry in entries}

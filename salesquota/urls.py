@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("activities.api.urls")),  # the JSON API: token authentication, no session
     path("", include("accounts.urls")),
     path("o/<slug:org_slug>/", include("activities.urls")),
 ]

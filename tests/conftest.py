@@ -6,9 +6,17 @@ from types import SimpleNamespace
 import pytest
 
 from accounts.roles import Role
+from activities.services.tokens import api_token_create
 from activities.services.types import activity_types_create_defaults
 
-from .factories import ActivityEntryFactory, InvitationFactory, MembershipFactory, OrganizationFactory, TeamFactory
+from .factories import (
+    ActivityEntryFactory,
+    ImportBatchFactory,
+    InvitationFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    TeamFactory,
+)
 
 
 # The SQLite test database is a file under var/ (see settings.test); var/ is not in git.
@@ -31,10 +39,14 @@ def build_organization(name: str, slug: str) -> SimpleNamespace:
     invitation = InvitationFactory(organization=organization, team=team, email=f"invitee@{slug}.example")
     types = {t.default_key: t for t in activity_types_create_defaults(organization=organization)}
     entry = ActivityEntryFactory(rep=members[Role.REP], activity_type=types["outbound_calls"], quantity=3)
+    import_batch = ImportBatchFactory(uploaded_by=members[Role.MANAGER])
+    token, _secret = api_token_create(organization=organization, membership=members[Role.REP], name="Dialer")
     return SimpleNamespace(
         organization=organization,
         types=types,
         entry=entry,
+        import_batch=import_batch,
+        token=token,
         slug=slug,
         team=team,
         members=members,

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import INVITATION_VALIDITY, Invitation, Membership, Organization, Team, TeamManager, User
 from accounts.roles import Role
-from activities.models import ActivityEntry, ActivityType
+from activities.models import ActivityEntry, ActivityType, ImportBatch
 
 PASSWORD = "correct-horse-battery"
 
@@ -90,3 +90,16 @@ class ActivityEntryFactory(factory.django.DjangoModelFactory):
     date = factory.LazyFunction(lambda: timezone.localdate())
     quantity = 1
     entered_by = factory.SelfAttribute("rep.user")
+
+
+class ImportBatchFactory(factory.django.DjangoModelFactory):
+    """An uploaded CSV, not yet imported (its uploader is a manager of the organization)."""
+
+    class Meta:
+        model = ImportBatch
+
+    uploaded_by = factory.SubFactory(MembershipFactory, role=Role.MANAGER)
+    organization = factory.SelfAttribute("uploaded_by.organization")
+    filename = "entries.csv"
+    content = "email,date,type,quantity\n"
+    row_count = 0

@@ -1,6 +1,8 @@
 """The lock on entries: which dates of an organization are closed. The trigger enforces it."""
 
-from datetime import date
+from bisect import bisect_right
+from collections.abc import Iterable
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -10,6 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Organization, User
 
 from ..models import EntryLock
+from ..selectors import entry_lock_ranges
 
 
 @transaction.atomic
@@ -32,7 +35,31 @@ def entries_unlock(*, organization: Organization, start: date, end: date, actor:
     ).update(unlocked_at=timezone.now(), unlocked_by=actor, unlock_reason=reason.strip())
 
 
+class LockedDates:
+    """Locked ranges loaded once, so that many dates can be tested without a query each (the import).
+
+    `day in locked` answers in O(log n): overlapping and adjacent ranges are merged, then bisected.
+    """
+
+    def __init__(self, ranges: Iterable[tuple[date, date]]):
+        merged: list[list[date]] = []
+        for start, end in sorted(ranges):
+            if merged and start <= merged[-1][1] + timedelta(days=1):
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self._starts = [start for start, _ in merged]
+        self._ends = [end for _, end in merged]
+
+    def __contains__(self, day: date) -> bool:
+        index = bisect_right(self._starts, day) - 1
+        return index >= 0 and day <= self._ends[index]
+
+
+def locked_dates(*, organization: Organization, start: date, end: date) -> LockedDates:
+    """The organization's locked dates within [start, end], for testing many dates at once."""
+    return LockedDates(entry_lock_ranges(organization=organization, start=start, end=end))
+
+
 def date_is_locked(*, organization: Organization, day: date) -> bool:
-    return EntryLock.objects.filter(
-        organization=organization, unlocked_at__isnull=True, start_date__lte=day, end_date__gte=day
-    ).exists()
+    return day in locked_dates(organization=organization, start=day, end=day)

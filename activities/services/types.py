@@ -93,12 +93,29 @@ def activity_type_unarchive(*, organization: Organization, activity_type: Activi
 
 @transaction.atomic
 def activity_type_move(*, organization: Organization, activity_type: ActivityType, offset: int) -> None:
-    """Move a type up (-1) or down (+1) in the order shown on the Today page."""
+    """Move a type up (-1) or down (+1) past its neighbours of the same category and state.
+
+    The Today page lists activities first, then outcomes, each in the organization's order, and hides
+    archived types: moving past a type of another category, or an archived one, would change nothing
+    anyone sees, so those are skipped.
+    """
     _ensure_in_organization(organization, activity_type)
-    ordered = list(ActivityType.objects.filter(organization=organization).order_by("position", "pk"))
-    index = ordered.index(activity_type)
-    target = max(0, min(len(ordered) - 1, index + offset))
-    ordered.insert(target, ordered.pop(index))
+    ordered = list(
+        ActivityType.objects.select_for_update().filter(organization=organization).order_by("position", "pk")
+    )
+    current = next(t for t in ordered if t.pk == activity_type.pk)
+    peers = [t for t in ordered if t.category == current.category and t.is_archived == current.is_archived]
+    index = peers.index(current)
+    target = max(0, min(len(peers) - 1, index + offset))
+    if target == index:
+        return
+    neighbour = peers[target]
+    ordered.remove(current)
+    ordered.insert(ordered.index(neighbour) + (1 if target > index else 0), current)
+    changed = []
     for position, item in enumerate(ordered, start=1):
-        item.position = position
-    ActivityType.objects.bulk_update(ordered, ["position"])
+        if item.position != position:
+            item.position = position
+            changed.append(item)
+    ActivityType.objects.bulk_update(changed, ["position"])
+    activity_type.position = current.position

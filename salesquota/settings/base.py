@@ -165,6 +165,41 @@ CELERY_BEAT_SCHEDULE: dict = {}
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/semantic.html"
 
+# The JSON API (activities/api) under /api/v1/: personal access tokens only — no session authentication, so
+# no CSRF on it; JSON in and out; rate-limited per token in the cache (API_RATE_LIMIT, e.g. "120/minute").
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["activities.api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["activities.api.throttling.ApiTokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api_token": env("API_RATE_LIMIT", default="120/minute")},
+    "DEFAULT_PAGINATION_CLASS": "activities.api.pagination.ApiPagination",
+    "PAGE_SIZE": 100,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+# The API's OpenAPI schema (/api/v1/schema/) and docs (/api/v1/docs/): Swagger UI from drf-spectacular-sidecar's
+# static files, never a CDN. Both are public: they describe the API, not anyone's data.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "SalesQuota API",
+    "DESCRIPTION": (
+        "Push activity entries from a dialer or CRM and read them back. Authenticate with a personal access "
+        "token (`Authorization: Bearer sq_…`) created on the *API* page of an organization: it acts as its "
+        "member, with the member's role, in that organization only."
+    ),
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from accounts.mixins import OrganizationMixin
 from accounts.models import Invitation, Membership, Team, TeamManager
-from activities.models import ActivityEntry, ActivityType
+from activities.models import ActivityEntry, ActivityType, ApiToken, ImportBatch
 
 from ..tenant_urls import tenant_routes
 
@@ -22,6 +22,9 @@ OBJECT_FOR_KWARG = {
     "team_pk": lambda org: org.team.pk,
     "invitation_pk": lambda org: org.invitation.pk,
     "entry_pk": lambda org: org.entry.pk,
+    "type_pk": lambda org: org.types["outbound_calls"].pk,
+    "batch_pk": lambda org: org.import_batch.pk,
+    "token_pk": lambda org: org.token.pk,
 }
 
 
@@ -40,6 +43,8 @@ def snapshot():
         sorted(Invitation.objects.values_list("pk", "email", "expires_at", "revoked_at", "accepted_at")),
         sorted(ActivityEntry.objects.values_list("pk", "rep_id", "date", "activity_type_id", "quantity", "note")),
         sorted(ActivityType.objects.values_list("pk", "name", "position", "archived_at")),
+        sorted(ImportBatch.objects.values_list("pk", "committed_at", "entry_count")),
+        sorted(ApiToken.objects.values_list("pk", "name", "revoked_at")),
     ]
 
 
@@ -107,6 +112,11 @@ FOREIGN_POSTS = [
         "accounts:member-update",
         {"member_pk": "manager"},
         lambda b: {"role": "manager", "managed_teams": [b.team.pk], "fte_percent": 100},
+    ),
+    (
+        "activities:entry-update",
+        {"entry_pk": "entry"},
+        lambda b: {"activity_type": b.types["meetings"].pk, "date": b.entry.date, "quantity": 1},
     ),
 ]
 

@@ -1,0 +1,48 @@
+"""Filters of `GET /api/v1/entries/`: the web's entry filters, with the names an integration knows (a type's id,
+a rep's e-mail). They only narrow the entries the token's member may read; another organization's ids match
+nothing."""
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from ..models import ActivityEntry, Source
+
+
+class EntryApiFilterForm(forms.Form):
+    def clean(self):
+        cleaned_data = super().clean()
+        start, end = cleaned_data.get("date_from"), cleaned_data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return cleaned_data
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IntegerFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class EntryApiFilter(django_filters.FilterSet):
+    date_from = django_filters.DateFilter(
+        field_name="date", lookup_expr="gte", help_text="Entries on or after this day (YYYY-MM-DD)."
+    )
+    date_to = django_filters.DateFilter(
+        field_name="date", lookup_expr="lte", help_text="Entries on or before this day (YYYY-MM-DD)."
+    )
+    type = IntegerFilter(
+        field_name="activity_type_id", help_text="An activity type's id (see /api/v1/activity-types/)."
+    )
+    rep = django_filters.CharFilter(
+        field_name="rep__user__email", lookup_expr="iexact", help_text="The sales rep's e-mail address."
+    )
+    topic = django_filters.CharFilter(lookup_expr="icontains", help_text="Topics containing this text.")
+    source = django_filters.ChoiceFilter(choices=Source.choices, help_text="How the entries were recorded.")
+    external_id = django_filters.CharFilter(help_text="The id your system gave the entry.")
+
+    class Meta:
+        model = ActivityEntry
+        form = EntryApiFilterForm
+        fields = ["date_from", "date_to", "type", "rep", "topic", "source", "external_id"]

@@ -1,0 +1,190 @@
+"""`python manage.py seed_demo` builds Nordic Advisors — people and 90 days of activity — idempotently."""
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.db.models import Count, F, Min, Sum
+
+from accounts.models import Membership, Organization, Team, TeamManager
+from accounts.roles import Role
+from accounts.demo import demo_organization_delete
+from activities.demo import TOPICS, demo_activity_delete, last_full_month
+from activities.models import ActivityEntry, ActivityType, Source
+from activities.services.locks import entries_lock
+from activities.services.types import DEFAULT_TYPES
+
+pytestmark = pytest.mark.django_db
+
+RAJ = "raj@nordic-advisors.example"
+
+
+def seed(*args):
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def demo():
+    return Organization.objects.get(slug="nordic-advisors")
+
+
+def entries():
+    return ActivityEntry.objects.filter(organization=demo())
+
+
+def content():
+    """The demo's activity without ids or entry times: equal when two seeds built the same data."""
+    return sorted(
+        entries().values_list(
+            "rep__user__email", "date", "activity_type__default_key", "quantity", "topic", "contact", "note", "source",
+            "external_id", "entered_by__email",
+        )
+    )  # fmt: skip
+
+
+def test_seed_demo_builds_the_demo_organization_and_prints_logins():
+    output = seed()
+    organization = demo()
+    assert organization.time_zone == "Europe/Stockholm"
+    members = Membership.objects.filter(organization=organization)
+    counts = {role: members.filter(role=role).count() for role in Role}
+    assert counts == {Role.OWNER: 1, Role.ADMIN: 1, Role.MANAGER: 2, Role.HR: 1, Role.REP: 12}
+    assert Team.objects.filter(organization=organization).count() == 2
+    raj = members.get(user__email=RAJ)
+    assert raj.team is not None and raj.probation_end is None
+    today = organization.local_today()
+    assert sum(m.probation_active_on(today) for m in members.filter(role=Role.REP)) == 2
+    assert "raj@nordic-advisors.example" in output and "salesquota-demo" in output
+    assert "activity entries" in output
+    assert authenticate(email=RAJ, password="salesquota-demo") is not None
+    assert authenticate(email="oskar@nordic-advisors.example", password="salesquota-demo") is not None
+    # organization_create gave it the default types.
+    keys = set(ActivityType.objects.filter(organization=organization).values_list("default_key", flat=True))
+    assert keys == {key for key, *_rest in DEFAULT_TYPES}
+
+
+def test_seed_demo_is_idempotent_and_reset_rebuilds_the_same_data():
+    seed()
+    first_ids = set(Membership.objects.values_list("pk", flat=True))
+    first_entries = set(ActivityEntry.objects.values_list("pk", flat=True))
+    first_content = content()
+    assert "already exists" in seed()
+    assert set(Membership.objects.values_list("pk", flat=True)) == first_ids
+    assert set(ActivityEntry.objects.values_list("pk", flat=True)) == first_entries
+    seed("--reset")
+    assert Membership.objects.count() == len(first_ids)
+    assert not set(Membership.objects.values_list("pk", flat=True)) & first_ids
+    assert not set(ActivityEntry.objects.values_list("pk", flat=True)) & first_entries
+    assert content() == first_content  # a fixed seed: the same activity again
+    # The old demo's audit rows went with it.
+    assert ActivityEntry.history.count() == ActivityEntry.objects.count()
+
+
+def test_reset_works_after_a_period_was_closed():
+    seed()
+    start, end = last_full_month(demo().local_today())
+    entries_lock(organization=demo(), start=start, end=end, reason="closed")
+    seed("--reset")
+    assert entries().exists()
+
+
+def test_if_empty_leaves_a_database_with_other_organizations_alone():
+    Organization.objects.create(name="Real Customer", slug="real")
+    seed("--if-empty")
+    assert not Organization.objects.filter(slug="nordic-advisors").exists()
+    assert not ActivityEntry.objects.exists()
+
+
+@pytest.fixture(scope="class")
+def demo_seeded(django_db_setup, django_db_blocker):
+    """One seed for a class of read-only checks (seeding takes about a second); removed afterwards."""
+    with django_db_blocker.unblock():
+        seed()
+    yield
+    with django_db_blocker.unblock():
+        demo_activity_delete(organization=demo())
+        demo_organization_delete()
+
+
+@pytest.mark.usefixtures("demo_seeded")
+class TestDemoActivity:
+    """What the demo's activity looks like."""
+
+    def test_raj_has_the_readmes_figures_in_his_last_full_month(self):
+        start, end = last_full_month(demo().local_today())
+        assert start.day == 1 and end + timedelta(days=1) == demo().local_today().replace(day=1)
+        totals = dict(
+            entries()
+            .filter(rep__user__email=RAJ, date__range=(start, end))
+            .values_list("activity_type__default_key")
+            .annotate(total=Sum("quantity"))
+        )
+        assert totals["outbound_calls"] == 150
+        assert totals["prospect_emails"] == 200
+        assert totals["social_contacts"] == 50
+        assert totals["opportunities_created"] == 30
+        # Spread over his working days as he logged them, not one entry each.
+        raj_month = entries().filter(
+            rep__user__email=RAJ, date__range=(start, end), activity_type__default_key="outbound_calls"
+        )
+        assert raj_month.values("date").distinct().count() >= 15
+        assert all(day.weekday() < 5 for day in raj_month.values_list("date", flat=True))
+
+    def test_activity_spans_90_days_up_to_yesterday_within_each_employment(self):
+        organization = demo()
+        today = organization.local_today()
+        first_day, yesterday = today - timedelta(days=90), today - timedelta(days=1)
+        span = entries().aggregate(first=Min("date"))
+        dates = set(entries().values_list("date", flat=True))
+        assert first_day <= span["first"] <= first_day + timedelta(days=2)  # the first working day of the window
+        assert max(dates) <= yesterday and (yesterday - max(dates)).days <= 2  # the last working day
+        assert not entries().filter(date__gte=today).exists()
+        assert not entries().filter(date__lt=F("rep__employment_start")).exists()
+        # Mostly Monday to Friday.
+        weekend = entries().filter(date__week_day__in=[1, 7]).count()
+        assert 0 < weekend < entries().count() * 0.02
+        # Each entry was entered on its own day, in the organization's time zone.
+        dated = entries().values_list("date", "created_at")
+        assert all(created.astimezone(organization.zone).date() == day for day, created in dated)
+
+    def test_every_rep_has_activity_and_reps_differ(self):
+        reps = Membership.objects.filter(organization=demo(), role=Role.REP)
+        per_rep = dict(
+            entries()
+            .filter(activity_type__default_key="outbound_calls")
+            .values_list("rep__user__email")
+            .annotate(n=Sum("quantity"))
+        )
+        assert set(per_rep) == set(reps.values_list("user__email", flat=True))
+        assert per_rep["johan@nordic-advisors.example"] > per_rep["fatima@nordic-advisors.example"] * 3 / 2
+        # The reps on probation are new: their activity starts with their employment.
+        for email in ("sofia@nordic-advisors.example", "oskar@nordic-advisors.example"):
+            rep = reps.get(user__email=email)
+            first = entries().filter(rep=rep).aggregate(first=Min("date"))["first"]
+            assert rep.employment_start <= first <= rep.employment_start + timedelta(days=7)
+
+    def test_activity_has_topics_contacts_notes_sources_and_entries_on_behalf(self):
+        assert set(entries().exclude(topic="").values_list("topic", flat=True)) == set(TOPICS)
+        assert entries().exclude(contact="").exists() and entries().exclude(note="").exists()
+        sources = dict(entries().values_list("source").annotate(n=Count("pk")))
+        assert set(sources) == {Source.WEB, Source.IMPORT, Source.API}
+        assert sources[Source.WEB] > 0.8 * sum(sources.values())
+        assert not entries().filter(source__in=[Source.IMPORT, Source.API], external_id__isnull=True).exists()
+        on_behalf = entries().exclude(entered_by=F("rep__user"))
+        assert on_behalf.exists()
+        # Only the rep's own team manager enters for them.
+        leads = set(TeamManager.objects.filter(organization=demo()).values_list("membership__user_id", "team_id"))
+        assert set(on_behalf.values_list("entered_by_id", "rep__team_id")) <= leads
+        assert entries().filter(activity_type__default_key="revenue").exists()
+
+    def test_every_entry_has_its_audit_row(self):
+        organization = demo()
+        count = entries().count()
+        history = ActivityEntry.history.filter(organization_id=organization.pk)
+        assert history.count() == count and history.filter(history_type="+").count() == count
+        assert not history.filter(history_user__isnull=True).exists()
+        assert not history.exclude(history_user=F("entered_by")).exists()
+        assert not history.exclude(history_date=F("created_at")).exists()
