@@ -13,7 +13,6 @@ Entries are written with `bulk_create_with_history`, so each has its audit row (
 import math
 import random
 from collections import defaultdict
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -136,23 +135,8 @@ def demo_activity_create(*, organization: Organization) -> int:
         if plan.membership.user.email == EXAMPLE_REP:
             _plan_example_month(rng, plan, today=today)
     entries = _entries(rng, organization=organization, plans=plans, types=types)
-    with _timestamps_as_given():
-        bulk_create_with_history(entries, ActivityEntry, batch_size=BATCH_SIZE)
+    bulk_create_with_history(entries, ActivityEntry, batch_size=BATCH_SIZE)
     return len(entries)
-
-
-@contextmanager
-def _timestamps_as_given():
-    """Let the demo's entries keep the times they were "entered" (auto_now would make them all now)."""
-    fields = [ActivityEntry._meta.get_field("created_at"), ActivityEntry._meta.get_field("updated_at")]
-    saved = [(f.auto_now, f.auto_now_add) for f in fields]
-    for f in fields:
-        f.auto_now = f.auto_now_add = False
-    try:
-        yield
-    finally:
-        for f, (auto_now, auto_now_add) in zip(fields, saved):
-            f.auto_now, f.auto_now_add = auto_now, auto_now_add
 
 
 def _plans(*, organization: Organization, first_day: date) -> list[_RepPlan]:

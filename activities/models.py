@@ -9,12 +9,13 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Membership, Organization
 
-# The error text of the lock trigger (migration 0002), recognised by the services.
+# The error text of the lock trigger (activities/triggers.py), recognised by the services.
 ENTRY_LOCKED_MARKER = "activities_entry_locked"
 
 MAX_COUNT = 10_000
@@ -108,7 +109,8 @@ class ActivityEntry(models.Model):
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("entered by"), on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    created_at = models.DateTimeField(_("entered"), auto_now_add=True)
+    # A default rather than auto_now_add, so that seeded history can say when each entry was entered.
+    created_at = models.DateTimeField(_("entered"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("changed"), auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])

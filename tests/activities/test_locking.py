@@ -5,7 +5,9 @@ from datetime import date, timedelta
 import pytest
 from django.db import IntegrityError, connection, transaction
 
+from activities.apps import reinstall_entry_lock_trigger
 from activities.models import ActivityEntry, EntryLock
+from activities.triggers import entry_lock_trigger_installed
 from activities.services.entries import EntryData, EntryLockedError, entry_delete, entry_log, entry_update
 from activities.services.locks import entries_lock, entries_unlock
 
@@ -79,3 +81,17 @@ def test_unlock_reopens_and_records_who_and_why(org_a, locked_entry):
     assert ActivityEntry.objects.get(pk=locked_entry.pk).quantity == 4
     row = EntryLock.objects.get(organization=org_a.organization)  # the lock row keeps who and why
     assert (row.unlocked_by, row.unlock_reason) == (org_a.admin.user, "Late import")
+
+
+def test_the_trigger_comes_back_after_a_migration_rebuilds_the_table(db):
+    """SQLite drops triggers when Django rebuilds a table for a field change; post_migrate reinstalls them."""
+    assert entry_lock_trigger_installed(connection)
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            for operation in ("insert", "update", "delete"):
+                cursor.execute(f"DROP TRIGGER activities_entry_reject_locked_{operation}")
+        else:
+            cursor.execute("DROP TRIGGER activities_entry_reject_locked ON activities_activityentry")
+    assert not entry_lock_trigger_installed(connection)
+    reinstall_entry_lock_trigger(using=connection.alias)
+    assert entry_lock_trigger_installed(connection)
