@@ -17,7 +17,7 @@ from accounts.errors import error_messages
 
 from .. import selectors
 from ..models import ActivityEntry
-from ..services.pushes import MAX_BATCH, PushRejected, entries_push
+from ..services.pushes import PushRejected, batch_size_problem, entries_push
 from .filters import EntryApiFilter
 from .serializers import (
     ActivityTypeSerializer,
@@ -154,10 +154,8 @@ class EntryListView(OrganizationAPIView, generics.ListAPIView):
         batch = isinstance(payload, list)
         if not batch and not isinstance(payload, dict):
             return _refused(_("Send one entry (a JSON object) or a batch (a JSON array)."))
-        if batch and not payload:
-            return _refused(_("Send at least one entry."))
-        if batch and len(payload) > MAX_BATCH:
-            return _refused(_("Send at most %(max)s entries at once.") % {"max": f"{MAX_BATCH:,}"})
+        if batch and batch_size_problem(len(payload)):
+            return _refused(batch_size_problem(len(payload)))
         items = payload if batch else [payload]
 
         # The shape of every item first (and names → the organization's reps and types), then the services' rules.

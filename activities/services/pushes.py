@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Organization
@@ -49,6 +50,15 @@ class PushRejected(Exception):
         return any(isinstance(error, PermissionDenied) for error in self.errors.values())
 
 
+def batch_size_problem(size: int) -> str | None:
+    """Why a batch of this many items is refused before looking at them, or None."""
+    if size == 0:
+        return _("Send at least one entry.")
+    if size > MAX_BATCH:
+        return _("Send at most %(max)s entries at once.") % {"max": number_format(MAX_BATCH, force_grouping=True)}
+    return None
+
+
 @transaction.atomic
 def entries_push(*, organization: Organization, actor: Membership, items: Sequence[EntryPush]) -> list[PushResult]:
     """Log every item as `actor`, or none of them (raises PushRejected with every item's refusal).
@@ -56,10 +66,9 @@ def entries_push(*, organization: Organization, actor: Membership, items: Sequen
     An item whose external id the organization already has returns that entry instead of a second one,
     provided `actor` may read it; an external id used twice in one batch is refused.
     """
-    if not items:
-        raise ValidationError(_("Send at least one entry."))
-    if len(items) > MAX_BATCH:
-        raise ValidationError(_("Send at most %(max)s entries at once.") % {"max": f"{MAX_BATCH:,}"})
+    problem = batch_size_problem(len(items))
+    if problem:
+        raise ValidationError(problem)
     wanted = {item.external_id for item in items if item.external_id}
     known = entries_by_external_id(organization=organization, viewer=actor, external_ids=wanted) if wanted else {}
     unreadable = list(wanted - known.keys())

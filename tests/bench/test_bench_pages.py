@@ -2,6 +2,7 @@
 
 import statistics
 import time
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -9,12 +10,20 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.roles import Role
+from activities.models import ActivityEntry
 
 from ..factories import MembershipFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["accounts:organization-home", "accounts:member-list", "accounts:team-list", "accounts:invitation-list"]
+PAGES = [
+    "accounts:organization-home",
+    "accounts:member-list",
+    "accounts:team-list",
+    "accounts:invitation-list",
+    "activities:today",
+    "activities:entry-list",
+]
 
 
 def measure(client, url, runs=15):
@@ -35,9 +44,20 @@ def measure(client, url, runs=15):
 @pytest.mark.parametrize("reps", [10, 100, 500])
 def test_bench_foundation_pages(client, org_a, reps):
     teams = [TeamFactory(organization=org_a.organization) for _ in range(max(1, reps // 25))]
-    MembershipFactory.create_batch(reps, organization=org_a.organization, role=Role.REP, team=teams[0])
+    members = MembershipFactory.create_batch(reps, organization=org_a.organization, role=Role.REP, team=teams[0])
+    # 30 days of activity, 8 entries a day, for every rep: the history table pages through all of it.
+    today = org_a.organization.local_today()
+    types = list(org_a.types.values())[:6]
+    ActivityEntry.objects.bulk_create(
+        ActivityEntry(organization=org_a.organization, rep=rep, activity_type=types[n % 6], quantity=1 + n % 5,
+                      date=today - timedelta(days=day), entered_by=rep.user)
+        for rep in members for day in range(30) for n in range(8)
+    )  # fmt: skip
     client.force_login(org_a.owner.user)
     print()
     for name in PAGES:
         queries, median_ms, max_ms = measure(client, reverse(name, kwargs={"org_slug": org_a.slug}))
-        print(f"bench {name:<32} reps={reps:<4} queries={queries:<3} median={median_ms:6.1f} ms  max={max_ms:6.1f} ms")
+        print(
+            f"bench {name:<32} reps={reps:<4} entries={len(members) * 240:<6} queries={queries:<3} "
+            f"median={median_ms:6.1f} ms  max={max_ms:6.1f} ms"
+        )
