@@ -1,0 +1,1 @@
+"""Reads of the quotas app, one module per topic: calendar, plans, progress."""

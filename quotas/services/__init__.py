@@ -1,0 +1,1 @@
+"""Writes of the quotas app, one module per topic: periods, calendars, plans."""

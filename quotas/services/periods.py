@@ -1,0 +1,38 @@
+"""Periods as rows: created ahead as needed, so that the close and the dashboards share one truth."""
+
+from datetime import date, timedelta
+
+from django.db import transaction
+
+from accounts.models import Organization
+
+from ..models import Period, PeriodKind
+from ..periods import organization_period_bounds
+
+
+@transaction.atomic
+def period_get_or_create(*, organization: Organization, kind: str, day: date) -> Period:
+    """The period of `kind` that contains `day` (a local date of the organization)."""
+    start, end = organization_period_bounds(organization, kind=kind, day=day)
+    period, _created = Period.objects.get_or_create(
+        organization=organization, kind=kind, start=start, defaults={"end": end}
+    )
+    return period
+
+
+@transaction.atomic
+def periods_ensure(*, organization: Organization, start: date, end: date, kinds=tuple(PeriodKind)) -> int:
+    """Create every period of `kinds` that overlaps [start, end] and does not exist yet; return how many."""
+    wanted = []
+    for kind in kinds:
+        day = start
+        while day <= end:
+            period_start, period_end = organization_period_bounds(organization, kind=kind, day=day)
+            wanted.append(Period(organization=organization, kind=kind, start=period_start, end=period_end))
+            day = period_end + timedelta(days=1)
+    existing = set(
+        Period.objects.filter(organization=organization, start__lte=end, end__gte=start).values_list("kind", "start")
+    )
+    missing = [p for p in wanted if (p.kind, p.start) not in existing]
+    Period.objects.bulk_create(missing, ignore_conflicts=True)
+    return len(missing)
