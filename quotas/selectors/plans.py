@@ -13,7 +13,7 @@ from django.http import Http404
 
 from accounts.models import Membership, Organization
 
-from ..models import SCOPE_PRECEDENCE, PlanScope, QuotaLine, QuotaPlan, QuotaPlanVersion
+from ..models import SCOPE_PRECEDENCE, PeriodKind, PlanScope, QuotaLine, QuotaPlan, QuotaPlanVersion
 
 
 def probation_overlaps(rep: Membership, start: date, end: date) -> bool:
@@ -114,3 +114,13 @@ def quota_plan_versions(*, plan: QuotaPlan) -> QuerySet[QuotaPlanVersion]:
         .prefetch_related(Prefetch("lines", queryset=QuotaLine.objects.select_related("activity_type")))
         .order_by("-effective_from")
     )
+
+
+def live_plan_period_kinds(*, organization: Organization) -> list[str]:
+    """The period kinds (day → year) of the organization's live plans: the periods a progress page shows."""
+    kinds = set(
+        QuotaPlan.objects.filter(organization=organization, archived_at__isnull=True)
+        .values_list("period_kind", flat=True)
+        .distinct()
+    )
+    return [kind for kind in PeriodKind.values if kind in kinds]

@@ -141,13 +141,14 @@ def progress_for_reps(*, organization: Organization, reps: list[Membership], kin
             RepProgress(rep=rep, start=start, end=end, availability=Availability(0, 0, 0, 0), lines=[], points=None)
             for rep in reps
         ]
-    calendar = calendar_get(organization=organization, start=start, end=end)
+    settings = quota_settings_get(organization=organization)
+    calendar = calendar_get(organization=organization, start=start, end=end, settings=settings)
     leave = approved_leave_days(organization=organization, reps=reps, start=start, end=end)
     totals = _entry_totals(organization=organization, reps=reps, start=start, end=end)
     points = dict(
         ActivityType.objects.filter(organization=organization, points__isnull=False).values_list("pk", "points")
     )
-    exceeded_tier = Decimal(quota_settings_get(organization=organization).exceeded_tier_percent) / 100
+    exceeded_tier = Decimal(settings.exceeded_tier_percent) / 100
 
     def measure(label, version, target: EffectiveTarget, actual, days: Availability, money=False, line=None):
         done_share = (

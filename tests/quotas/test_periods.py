@@ -1,0 +1,70 @@
+"""Period boundaries: weeks from the organization's week start, months, fiscal quarters and years, DST."""
+
+from datetime import UTC, date, datetime
+from unittest import mock
+
+import pytest
+from django.utils import timezone
+
+from quotas.models import Period, PeriodKind
+from quotas.periods import period_bounds
+from quotas.services.periods import period_get_or_create, periods_ensure
+
+
+@pytest.mark.parametrize(
+    ("kind", "day", "week_start", "fiscal", "expected"),
+    [
+        (PeriodKind.DAY, date(2026, 11, 26), 0, 1, (date(2026, 11, 26), date(2026, 11, 26))),
+        (PeriodKind.WEEK, date(2026, 11, 26), 0, 1, (date(2026, 11, 23), date(2026, 11, 29))),  # Monday start
+        (PeriodKind.WEEK, date(2026, 11, 26), 6, 1, (date(2026, 11, 22), date(2026, 11, 28))),  # Sunday start
+        (PeriodKind.WEEK, date(2026, 11, 22), 6, 1, (date(2026, 11, 22), date(2026, 11, 28))),  # on the start day
+        (PeriodKind.WEEK, date(2026, 12, 31), 0, 1, (date(2026, 12, 28), date(2027, 1, 3))),  # across the year
+        (PeriodKind.MONTH, date(2026, 2, 14), 0, 1, (date(2026, 2, 1), date(2026, 2, 28))),
+        (PeriodKind.MONTH, date(2028, 2, 29), 0, 1, (date(2028, 2, 1), date(2028, 2, 29))),  # leap year
+        (PeriodKind.QUARTER, date(2026, 11, 26), 0, 1, (date(2026, 10, 1), date(2026, 12, 31))),
+        (PeriodKind.QUARTER, date(2026, 11, 26), 0, 7, (date(2026, 10, 1), date(2026, 12, 31))),  # FY July
+        (PeriodKind.QUARTER, date(2026, 11, 26), 0, 2, (date(2026, 11, 1), date(2027, 1, 31))),  # FY February
+        (PeriodKind.QUARTER, date(2027, 1, 15), 0, 5, (date(2026, 11, 1), date(2027, 1, 31))),  # FY May
+        (PeriodKind.YEAR, date(2026, 11, 26), 0, 1, (date(2026, 1, 1), date(2026, 12, 31))),
+        (PeriodKind.YEAR, date(2026, 11, 26), 0, 7, (date(2026, 7, 1), date(2027, 6, 30))),
+        (PeriodKind.YEAR, date(2026, 3, 1), 0, 7, (date(2025, 7, 1), date(2026, 6, 30))),
+    ],
+)
+def test_period_bounds(kind, day, week_start, fiscal, expected):
+    assert period_bounds(kind=kind, day=day, week_start=week_start, fiscal_year_start_month=fiscal) == expected
+
+
+@pytest.mark.parametrize(
+    ("utc_now", "expected_week_start"),
+    [
+        # Spring forward (2026-03-29 02:00 → 03:00 in Stockholm). 21:59 UTC is still Sunday 23:59 local (CEST).
+        (datetime(2026, 3, 29, 21, 59, tzinfo=UTC), date(2026, 3, 23)),
+        (datetime(2026, 3, 29, 22, 1, tzinfo=UTC), date(2026, 3, 30)),
+        # Fall back (2026-10-25 03:00 → 02:00). 22:59 UTC on Sunday is 23:59 local (CET): still that week.
+        (datetime(2026, 10, 25, 22, 59, tzinfo=UTC), date(2026, 10, 19)),
+        (datetime(2026, 10, 25, 23, 1, tzinfo=UTC), date(2026, 10, 26)),
+    ],
+)
+def test_the_current_week_follows_the_organizations_clock_across_dst(org_a, utc_now, expected_week_start):
+    with mock.patch.object(timezone, "now", return_value=utc_now):
+        period = period_get_or_create(
+            organization=org_a.organization, kind=PeriodKind.WEEK, day=org_a.organization.local_today()
+        )
+    assert period.start == expected_week_start
+    assert (period.end - period.start).days == 6
+
+
+def test_periods_are_created_ahead_once(org_a):
+    created = periods_ensure(
+        organization=org_a.organization, start=date(2026, 11, 1), end=date(2026, 12, 31),
+        kinds=[PeriodKind.WEEK, PeriodKind.MONTH],
+    )  # fmt: skip
+    weeks = Period.objects.filter(organization=org_a.organization, kind=PeriodKind.WEEK)
+    assert weeks.count() == 10  # 2026-10-26 … 2026-12-28
+    assert Period.objects.filter(organization=org_a.organization, kind=PeriodKind.MONTH).count() == 2
+    assert created == 12
+    assert periods_ensure(organization=org_a.organization, start=date(2026, 11, 1), end=date(2026, 12, 31),
+                          kinds=[PeriodKind.WEEK, PeriodKind.MONTH]) == 0  # fmt: skip
+    assert not Period.objects.filter(organization=org_a.organization, kind=PeriodKind.WEEK).exclude(
+        start__week_day=2  # Django: 1 = Sunday, 2 = Monday
+    ).exists()
