@@ -36,3 +36,19 @@ def periods_ensure(*, organization: Organization, start: date, end: date, kinds=
     missing = [p for p in wanted if (p.kind, p.start) not in existing]
     Period.objects.bulk_create(missing, ignore_conflicts=True)
     return len(missing)
+
+
+# How far ahead periods exist, so that plans, dashboards and the close always find their rows.
+PERIODS_AHEAD_DAYS = 400
+
+
+def periods_ensure_ahead(*, organization: Organization) -> int:
+    """Make sure every period from the current year's start to ~13 months ahead exists."""
+    today = organization.local_today()
+    year_start, _year_end = organization_period_bounds(organization, kind=PeriodKind.YEAR, day=today)
+    return periods_ensure(organization=organization, start=year_start, end=today + timedelta(days=PERIODS_AHEAD_DAYS))
+
+
+def periods_setup(*, organization: Organization) -> None:
+    """settings.ORGANIZATION_SETUP hook: a new organization gets its periods at once."""
+    periods_ensure_ahead(organization=organization)

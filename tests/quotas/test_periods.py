@@ -6,9 +6,13 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
+from accounts.services import organization_create
 from quotas.models import Period, PeriodKind
 from quotas.periods import period_bounds
 from quotas.services.periods import period_get_or_create, periods_ensure
+from quotas.tasks import ensure_periods_task
+
+from ..factories import UserFactory
 
 
 @pytest.mark.parametrize(
@@ -68,3 +72,17 @@ def test_periods_are_created_ahead_once(org_a):
     assert not Period.objects.filter(organization=org_a.organization, kind=PeriodKind.WEEK).exclude(
         start__week_day=2  # Django: 1 = Sunday, 2 = Monday
     ).exists()
+
+
+def test_a_new_organization_gets_its_periods_and_the_task_keeps_them_ahead(db, frozen_now):
+    organization = organization_create(
+        user=UserFactory(), name="Delta", slug="delta", time_zone="Europe/Stockholm", week_start=0,
+        fiscal_year_start_month=1, language="en", currency="SEK",
+    )  # fmt: skip
+    periods = Period.objects.filter(organization=organization)
+    assert periods.filter(kind=PeriodKind.WEEK, start=date(2026, 11, 23)).exists()
+    assert periods.filter(kind=PeriodKind.YEAR, start=date(2027, 1, 1)).exists()
+    assert periods.filter(kind=PeriodKind.DAY).count() >= 400
+    count = periods.count()
+    ensure_periods_task.delay()
+    assert periods.count() == count  # nothing new: already ahead
