@@ -12,4 +12,5 @@ urlpatterns = [
     path("api/v1/", include("activities.api.urls")),  # the JSON API: token authentication, no session
     path("", include("accounts.urls")),
     path("o/<slug:org_slug>/", include("activities.urls")),
+    path("o/<slug:org_slug>/", include("quotas.urls")),
 ]

@@ -1,5 +1,6 @@
 """Shared fixtures: a world of two organizations, each with one member of every role."""
 
+from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -8,6 +9,7 @@ import pytest
 from accounts.roles import Role
 from activities.services.tokens import api_token_create
 from activities.services.types import activity_types_create_defaults
+from quotas.services.calendar import holiday_create, leave_create
 
 from .factories import (
     ActivityEntryFactory,
@@ -41,12 +43,22 @@ def build_organization(name: str, slug: str) -> SimpleNamespace:
     entry = ActivityEntryFactory(rep=members[Role.REP], activity_type=types["outbound_calls"], quantity=3)
     import_batch = ImportBatchFactory(uploaded_by=members[Role.MANAGER])
     token, _secret = api_token_create(organization=organization, membership=members[Role.REP], name="Dialer")
+    # Far in the past (a Saturday; a request, not approved), so that they change no one's working days.
+    holiday = holiday_create(
+        organization=organization, actor=members[Role.ADMIN], day=date(2001, 12, 29), name="Founders"
+    )
+    leave = leave_create(
+        organization=organization, actor=members[Role.REP], rep=members[Role.REP],
+        start=date(2001, 7, 2), end=date(2001, 7, 6), reason="Sailing",
+    )  # fmt: skip
     return SimpleNamespace(
         organization=organization,
         types=types,
         entry=entry,
         import_batch=import_batch,
         token=token,
+        holiday=holiday,
+        leave=leave,
         slug=slug,
         team=team,
         members=members,

@@ -2,13 +2,16 @@
 without JavaScript the same forms post and redirect back."""
 
 from datetime import date
+from functools import cache
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format, number_format
 from django.utils.http import urlencode
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -29,6 +32,13 @@ QUICK_QUANTITIES = (1, 5)
 def today_url(organization, rep: Membership, day: date) -> str:
     query = urlencode({"date": day.isoformat(), "rep": rep.pk})
     return reverse("activities:today", kwargs={"org_slug": organization.slug}) + "?" + query
+
+
+@cache
+def today_panels() -> list:
+    """The extra sections of settings.TODAY_PANELS (e.g. the rep's progress, from quotas, which this app
+    does not import): callables taking organization=, rep= and day= that return HTML."""
+    return [import_string(path) for path in getattr(settings, "TODAY_PANELS", [])]
 
 
 def panel_context(*, organization, actor: Membership, rep: Membership, day: date) -> dict:
@@ -61,6 +71,8 @@ def panel_context(*, organization, actor: Membership, rep: Membership, day: date
         "closed_reason": closed_reason,
         "on_behalf": rep.pk != actor.pk,
         "return_url": today_url(organization, rep, day),
+        # Part of the panel, so that the htmx response after a log or an undo carries the new numbers.
+        "extra_panels": [panel(organization=organization, rep=rep, day=day) for panel in today_panels()],
     }
 
 

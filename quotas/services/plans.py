@@ -235,3 +235,41 @@ def quota_plan_unarchive(*, organization: Organization, actor: Membership, plan:
     plan.archived_at = None
     plan.save(update_fields=["archived_at"])
     return plan
+
+
+def _targets_match(version: QuotaPlanVersion, lines: list[LineData], points_target: Decimal | None) -> bool:
+    """The version already sets exactly these targets (lines in any order, same points target)."""
+    saved = sorted(
+        (line.activity_type_id, line.target, line.topic, line.distinct_contacts) for line in version.lines.all()
+    )
+    wanted = sorted(
+        (line.activity_type.pk, line.target, normalize_topic(line.topic), line.distinct_contacts) for line in lines
+    )
+    return saved == wanted and (version.points_target or None) == (points_target or None)
+
+
+@transaction.atomic
+def quota_plan_update(
+    *,
+    organization: Organization,
+    actor: Membership,
+    plan: QuotaPlan,
+    name: str,
+    lines: list[LineData],
+    points_target: Decimal | None = None,
+    effective_from: date | None = None,
+    note: str = "",
+) -> QuotaPlanVersion | None:
+    """The plan's edit page in one step, all or nothing: changed targets are published as a new version (from
+    the next period at the earliest) and a new name applies at once. Targets equal to the latest version's
+    publish nothing (returns None)."""
+    latest = QuotaPlanVersion.objects.filter(plan=plan).prefetch_related("lines").order_by("-effective_from").first()
+    version = None
+    if latest is None or not _targets_match(latest, lines, points_target):
+        version = quota_plan_publish(
+            organization=organization, actor=actor, plan=plan, lines=lines, points_target=points_target,
+            effective_from=effective_from, note=note,
+        )  # fmt: skip
+    if name.strip() != plan.name:
+        quota_plan_rename(organization=organization, actor=actor, plan=plan, name=name)
+    return version

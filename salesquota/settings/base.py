@@ -1,6 +1,7 @@
 """Settings shared by every environment. Everything that differs between machines comes from the
 environment (see `.env.example`); `local`, `production` and `test` only change defaults."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -95,10 +96,17 @@ else:
     }
 
 # Called with organization= right after an organization is created (in the same transaction).
-ORGANIZATION_SETUP = ["activities.services.types.activity_types_create_defaults"]
+ORGANIZATION_SETUP = [
+    "activities.services.types.activity_types_create_defaults",
+    "quotas.services.periods.periods_setup",
+]
 
 # Each app's entries in the organization navigation bar, in this order.
-ORGANIZATION_NAVIGATION = ["activities.navigation.NAV", "accounts.navigation.NAV"]
+ORGANIZATION_NAVIGATION = ["activities.navigation.NAV", "quotas.navigation.NAV", "accounts.navigation.NAV"]
+
+# Extra sections of the Today panel, in this order: callables taking organization=, rep=, day= and returning
+# HTML (activities does not import the apps that depend on it; quotas adds the rep's progress).
+TODAY_PANELS = ["quotas.views.progress.today_progress_panel"]
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -161,7 +169,11 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+# A static schedule, reviewed in code. UTC intervals, not local-time crontabs: every job is idempotent and
+# works out each organization's own time zone itself.
+CELERY_BEAT_SCHEDULE = {
+    "ensure-periods": {"task": "quotas.tasks.ensure_periods_task", "schedule": timedelta(hours=6)},
+}
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/semantic.html"
 

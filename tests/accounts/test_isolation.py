@@ -4,12 +4,16 @@ Whatever the role, a member of one organization gets 404 for every page and obje
 exactly like for something that does not exist; anonymous visitors are sent to sign in.
 """
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
 from accounts.mixins import OrganizationMixin
 from accounts.models import Invitation, Membership, Team, TeamManager
 from activities.models import ActivityEntry, ActivityType, ApiToken, ImportBatch
+from quotas.models import Holiday, Leave, QuotaLine, QuotaPlan, QuotaPlanVersion, QuotaSettings
+from quotas.services.plans import LineData, quota_plan_create
 
 from ..tenant_urls import tenant_routes
 
@@ -25,7 +29,22 @@ OBJECT_FOR_KWARG = {
     "type_pk": lambda org: org.types["outbound_calls"].pk,
     "batch_pk": lambda org: org.import_batch.pk,
     "token_pk": lambda org: org.token.pk,
+    "holiday_pk": lambda org: org.holiday.pk,
+    "leave_pk": lambda org: org.leave.pk,
+    "plan_pk": lambda org: org.plan.pk,
 }
+
+
+@pytest.fixture
+def world(world):
+    """The shared world plus a quota plan in each organization. Only here: the plan services' own tests start
+    from organizations without plans (build_organization stays plan-free)."""
+    for org in (world.a, world.b):
+        org.plan = quota_plan_create(
+            organization=org.organization, actor=org.admin, name="Weekly calls", period_kind="week", scope="team",
+            team=org.team, lines=[LineData(activity_type=org.types["outbound_calls"], target=Decimal(250))],
+        )  # fmt: skip
+    return world
 
 
 def url_for(route, org, objects_from=None):
@@ -45,6 +64,12 @@ def snapshot():
         sorted(ActivityType.objects.values_list("pk", "name", "position", "archived_at")),
         sorted(ImportBatch.objects.values_list("pk", "committed_at", "entry_count")),
         sorted(ApiToken.objects.values_list("pk", "name", "revoked_at")),
+        sorted(Holiday.objects.values_list("pk", "date", "name", "kind")),
+        sorted(Leave.objects.values_list("pk", "rep_id", "start", "end", "status")),
+        sorted(QuotaSettings.objects.values_list("pk", "working_weekdays", "holiday_country", "exceeded_tier_percent")),
+        sorted(QuotaPlan.objects.values_list("pk", "name", "scope", "team_id", "rep_id", "archived_at")),
+        sorted(QuotaPlanVersion.objects.values_list("pk", "plan_id", "number", "effective_from", "points_target")),
+        sorted(QuotaLine.objects.values_list("pk", "version_id", "activity_type_id", "target", "topic")),
     ]
 
 
@@ -117,6 +142,16 @@ FOREIGN_POSTS = [
         "activities:entry-update",
         {"entry_pk": "entry"},
         lambda b: {"activity_type": b.types["meetings"].pk, "date": b.entry.date, "quantity": 1},
+    ),
+    ("quotas:leave-list", {}, lambda b: {"rep": b.rep.pk, "start": "2026-08-03", "end": "2026-08-07"}),
+    (
+        "quotas:plan-create",
+        {},
+        lambda b: {
+            "name": "Smuggled", "period_kind": "week", "scope": "team", "team": b.team.pk,
+            "lines-TOTAL_FORMS": 1, "lines-INITIAL_FORMS": 0, "lines-0-activity_type": b.types["meetings"].pk,
+            "lines-0-target": 5,
+        },  # fmt: skip
     ),
 ]
 

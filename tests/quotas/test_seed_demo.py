@@ -1,6 +1,6 @@
-"""`python manage.py seed_demo` builds Nordic Advisors — people and 90 days of activity — idempotently."""
+"""`python manage.py seed_demo` builds Nordic Advisors — people, 90 days of activity and quotas — idempotently."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from io import StringIO
 
 import pytest
@@ -15,6 +15,11 @@ from activities.demo import TOPICS, demo_activity_delete, last_full_month
 from activities.models import ActivityEntry, ActivityType, Source
 from activities.services.locks import entries_lock
 from activities.services.types import DEFAULT_TYPES
+from quotas.demo import demo_quotas_delete
+from quotas.models import Holiday, HolidayKind, Leave, LeaveStatus, PlanScope, QuotaPlan, QuotaSettings
+from quotas.periods import organization_period_bounds
+from quotas.selectors.progress import progress_for_reps
+from quotas.services.plans import next_period_start
 
 pytestmark = pytest.mark.django_db
 
@@ -105,6 +110,7 @@ def demo_seeded(django_db_setup, django_db_blocker):
         seed()
     yield
     with django_db_blocker.unblock():
+        demo_quotas_delete(organization=demo())
         demo_activity_delete(organization=demo())
         demo_organization_delete()
 
@@ -188,3 +194,91 @@ class TestDemoActivity:
         assert not history.filter(history_user__isnull=True).exists()
         assert not history.exclude(history_user=F("entered_by")).exists()
         assert not history.exclude(history_date=F("created_at")).exists()
+
+
+@pytest.mark.usefixtures("demo_seeded")
+class TestDemoQuotas:
+    """The demo's plans, holidays and leave, as the progress pages show them."""
+
+    def reps(self):
+        return list(Membership.objects.filter(organization=demo(), role=Role.REP).select_related("user", "team"))
+
+    def test_plans_for_both_teams_sales_and_probation(self):
+        plans = {p.name: p for p in QuotaPlan.objects.filter(organization=demo()).select_related("team")}
+        assert {(p.scope, p.period_kind, p.team.name if p.team else None) for p in plans.values()} == {
+            (PlanScope.TEAM, "week", "Stockholm"),
+            (PlanScope.TEAM, "week", "Göteborg"),
+            (PlanScope.ORGANIZATION, "month", None),
+            (PlanScope.PROBATION, "week", None),
+            (PlanScope.PROBATION, "month", None),
+        }
+        organization = demo()
+        today = organization.local_today()
+        # History: each first version reaches back to the period of the first day of activity.
+        for plan in plans.values():
+            first = plan.versions.get(number=1)
+            assert first.effective_from <= today - timedelta(days=90)
+            assert first.effective_from == organization_period_bounds(
+                organization, kind=plan.period_kind, day=first.effective_from
+            )[0]
+        # A change published through the service starts next week and leaves this week alone.
+        stockholm = plans["Stockholm weekly activity"]
+        assert stockholm.versions.count() == 2
+        next_week = next_period_start(organization=organization, kind="week")
+        assert stockholm.versions.get(number=2).effective_from == next_week
+        probation = plans["Probation: retirement planning contacts"].versions.get().lines.get()
+        assert (probation.activity_type.default_key, probation.target, probation.topic) == (
+            "social_contacts", 50, "retirement planning"
+        )  # fmt: skip
+
+    def test_probation_plans_apply_to_the_two_probation_reps_only(self):
+        organization = demo()
+        today = organization.local_today()
+        for kind, plan_name in [
+            ("week", "Probation: 250 calls a week"),
+            ("month", "Probation: retirement planning contacts"),
+        ]:
+            results = progress_for_reps(organization=organization, reps=self.reps(), kind=kind, day=today)
+            under_probation = {
+                r.rep.user.email for r in results if any(line.version.plan.name == plan_name for line in r.lines)
+            }
+            assert under_probation == {"sofia@nordic-advisors.example", "oskar@nordic-advisors.example"}
+        # The probation calls line replaces the team's calls line; the team's other lines stay.
+        (sofia,) = progress_for_reps(
+            organization=organization, reps=[r for r in self.reps() if r.user.first_name == "Sofia"], kind="week",
+            day=today,
+        )  # fmt: skip
+        lines = {line.label: line.version.plan.name for line in sofia.lines}
+        assert lines["Outbound calls"] == "Probation: 250 calls a week"
+        assert lines["Prospect e-mails"] == "Stockholm weekly activity"
+
+    def test_raj_has_targets_and_progress(self, client):
+        organization = demo()
+        raj = next(r for r in self.reps() if r.user.email == RAJ)
+        last_week = organization.local_today() - timedelta(days=7)
+        (progress,) = progress_for_reps(organization=organization, reps=[raj], kind="week", day=last_week)
+        calls = next(line for line in progress.lines if line.label == "Outbound calls")
+        assert calls.version.plan.name == "Stockholm weekly activity" and calls.target.value > 0
+        assert calls.actual > 0 and progress.points is not None and progress.points.actual > 0
+        (month,) = progress_for_reps(
+            organization=organization, reps=[raj], kind="month", day=organization.local_today()
+        )
+        assert {line.label for line in month.lines} == {"Revenue", "Opportunities created"}
+        client.force_login(raj.user)
+        html = client.get(f"/o/{organization.slug}/progress/").content.decode()
+        assert "Stockholm weekly activity" in html and "Monthly sales" in html and "<progress" in html
+
+    def test_swedish_holidays_for_this_year_and_next_and_approved_leave(self):
+        organization = demo()
+        year = organization.local_today().year
+        holidays = Holiday.objects.filter(organization=organization, kind=HolidayKind.PUBLIC)
+        for y in (year, year + 1):
+            assert holidays.filter(date=date(y, 12, 25)).exists() and holidays.filter(date=date(y, 6, 6)).exists()
+        assert QuotaSettings.objects.get(organization=organization).holiday_country == "SE"
+        leave = Leave.objects.filter(organization=organization).select_related("rep__user", "decided_by")
+        assert {(one.rep.user.first_name, one.status) for one in leave} == {
+            ("Lars", LeaveStatus.APPROVED),
+            ("Elin", LeaveStatus.APPROVED),
+        }
+        leads = set(TeamManager.objects.filter(organization=organization).values_list("membership__user_id", "team_id"))
+        assert all((one.decided_by_id, one.rep.team_id) in leads for one in leave)  # entered by the rep's manager

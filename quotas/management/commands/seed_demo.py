@@ -1,4 +1,4 @@
-"""Build the demo organization "Nordic Advisors" with its people and 90 days of activity.
+"""Build the demo organization "Nordic Advisors" with its people, 90 days of activity and its quotas.
 
 Idempotent; `--reset` rebuilds it from scratch. The command lives in `quotas`, the top of the dependency
 graph (quotas → activities → accounts), so that it can call every app's demo builder in order.
@@ -11,10 +11,14 @@ from django.db import transaction
 
 from accounts import demo as accounts_demo
 from activities import demo as activities_demo
+from quotas import demo as quotas_demo
 
 
 class Command(BaseCommand):
-    help = "Create the demo organization Nordic Advisors with its people and 90 days of activity (idempotent)."
+    help = (
+        "Create the demo organization Nordic Advisors with its people, 90 days of activity, quota plans, "
+        "holidays and leave (idempotent)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--reset", action="store_true", help="Delete the demo organization and its users first.")
@@ -32,11 +36,12 @@ class Command(BaseCommand):
             self.stdout.write("The demo organization already exists (use --reset to rebuild it).")
         else:
             started = time.perf_counter()
-            entry_count = self._create_demo()
+            entry_count, quotas = self._create_demo()
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Created the demo organization {accounts_demo.DEMO_NAME} with {entry_count:,} activity entries "
-                    f"in {time.perf_counter() - started:.1f} s."
+                    f"Created the demo organization {accounts_demo.DEMO_NAME} with {entry_count:,} activity entries, "
+                    f"{quotas['plans']} quota plans, {quotas['holidays']} public holidays and {quotas['leave']} "
+                    f"approved leaves in {time.perf_counter() - started:.1f} s."
                 )
             )
         for line in accounts_demo.demo_logins():
@@ -46,10 +51,12 @@ class Command(BaseCommand):
     def _delete_demo(self):
         organization = accounts_demo.demo_organization_get()
         if organization is not None:
+            quotas_demo.demo_quotas_delete(organization=organization)
             activities_demo.demo_activity_delete(organization=organization)
         accounts_demo.demo_organization_delete()
 
     @transaction.atomic
-    def _create_demo(self) -> int:
+    def _create_demo(self) -> tuple[int, dict[str, int]]:
         organization = accounts_demo.demo_organization_create()
-        return activities_demo.demo_activity_create(organization=organization)
+        entry_count = activities_demo.demo_activity_create(organization=organization)
+        return entry_count, quotas_demo.demo_quotas_create(organization=organization)

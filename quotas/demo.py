@@ -1,0 +1,132 @@
+"""The demo organization's quotas: plans for both teams, an organization-wide sales plan, the probation plans,
+Swedish public holidays and some approved leave (see accounts/demo.py, activities/demo.py and `seed_demo`).
+
+Everything goes through the quotas services, as an admin and the teams' managers would do it, so the demo
+obeys the same rules as real data. The one exception is history: a new plan starts in the current period,
+but the demo has 90 days of activity, so each plan's first version is moved back to the period that contains
+the first day of that activity (see `_backdate`), for the trends and closes of the past periods.
+"""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+
+from accounts.demo import demo_email
+from accounts.models import Organization
+from accounts.roles import Role
+from accounts.selectors import membership_list
+from activities.selectors import activity_type_list
+
+from .models import Holiday, Leave, PlanScope, QuotaPlan, QuotaPlanVersion, QuotaSettings
+from .periods import organization_period_bounds
+from .services.calendar import holidays_apply_preset, leave_create
+from .services.plans import LineData, next_period_start, quota_plan_create, quota_plan_publish
+
+HISTORY_DAYS = 90  # as far back as the demo's activity (activities/demo.py DAYS)
+HOLIDAY_COUNTRY = "SE"
+
+# (name, period kind, scope, team name or None, {type key or (type key, topic): target}, points target).
+# The targets sit near what an average demo rep does (activities/demo.py DAILY_RATES), so that the pages
+# show a mix of on track, at risk, behind and met; the probation targets are the article's, and steep.
+PLANS = [
+    ("Stockholm weekly activity", "week", PlanScope.TEAM, "Stockholm",
+     {"outbound_calls": 35, "prospect_emails": 45, "meetings": 4}, 130),
+    ("Göteborg weekly activity", "week", PlanScope.TEAM, "Göteborg",
+     {"outbound_calls": 35, "social_contacts": 10, "meetings": 5, "demos": 2}, 140),
+    ("Monthly sales", "month", PlanScope.ORGANIZATION, None,
+     {"revenue": 600000, "opportunities_created": 25}, None),
+    ("Probation: 250 calls a week", "week", PlanScope.PROBATION, None,
+     {"outbound_calls": 250}, None),
+    ("Probation: retirement planning contacts", "month", PlanScope.PROBATION, None,
+     {("social_contacts", "retirement planning"): 50}, None),
+]  # fmt: skip
+
+# The Stockholm plan asks for more e-mails from next week: a published change, to show versions.
+NEXT_VERSION = ("Stockholm weekly activity", {"outbound_calls": 40, "prospect_emails": 45, "meetings": 4}, 140,
+                "More outbound calls from next week")  # fmt: skip
+
+# Approved leave, entered by the rep's manager: (rep's first name, first day, last day, reason), days relative
+# to the current week.
+LEAVE = [("Lars", "this_friday", "this_friday", "Dentist"), ("Elin", "in_3_weeks", "in_3_weeks_plus_4", "Vacation")]
+
+
+@transaction.atomic
+def demo_quotas_delete(*, organization: Organization) -> None:
+    """Remove the demo's plans, leave and calendar (their foreign keys restrict deleting members and teams)."""
+    QuotaPlan.objects.filter(organization=organization).delete()
+    Leave.objects.filter(organization=organization).delete()
+    Holiday.objects.filter(organization=organization).delete()
+    QuotaSettings.objects.filter(organization=organization).delete()
+
+
+@transaction.atomic
+def demo_quotas_create(*, organization: Organization) -> dict[str, int]:
+    """Holidays, plans and leave of the demo organization; returns what was created, for the command's output."""
+    today = organization.local_today()
+    members = list(membership_list(organization=organization))
+    admin = next(m for m in members if m.role == Role.ADMIN)
+    managers = {team.name: m for m in members if m.role == Role.MANAGER for team in m.managed_teams.all()}
+    reps = {m.user.email: m for m in members if m.role == Role.REP}
+    teams = {m.team.name: m.team for m in members if m.team is not None}
+    types = {t.default_key: t for t in activity_type_list(organization=organization) if t.default_key}
+
+    first_day = today - timedelta(days=HISTORY_DAYS)
+    holidays = sum(
+        len(holidays_apply_preset(organization=organization, actor=admin, country=HOLIDAY_COUNTRY, year=year))
+        for year in range(first_day.year, today.year + 2)  # the activity's years, and next year
+    )
+
+    plans = {}
+    for name, kind, scope, team_name, lines, points in PLANS:
+        actor = managers[team_name] if team_name else admin  # managers set their own team's plan
+        plans[name] = quota_plan_create(
+            organization=organization, actor=actor, name=name, period_kind=kind, scope=scope,
+            team=teams.get(team_name), lines=_lines(lines, types),
+            points_target=Decimal(points) if points else None,
+        )  # fmt: skip
+        _backdate(organization=organization, plan=plans[name], day=first_day)
+    name, lines, points, note = NEXT_VERSION
+    plan = plans[name]
+    quota_plan_publish(
+        organization=organization, actor=managers[plan.team.name], plan=plan, lines=_lines(lines, types),
+        points_target=Decimal(points), effective_from=next_period_start(organization=organization, kind="week"),
+        note=note,
+    )  # fmt: skip
+
+    for first_name, start, end, reason in LEAVE:
+        rep = reps[demo_email(first_name)]
+        leave_create(
+            organization=organization, actor=managers[rep.team.name], rep=rep, start=_day(today, start),
+            end=_day(today, end), reason=reason,
+        )  # fmt: skip
+    return {"holidays": holidays, "plans": len(plans), "leave": len(LEAVE)}
+
+
+def _lines(lines: dict, types: dict) -> list[LineData]:
+    result = []
+    for key, target in lines.items():
+        type_key, topic = key if isinstance(key, tuple) else (key, "")
+        result.append(LineData(activity_type=types[type_key], target=Decimal(target), topic=topic))
+    return result
+
+
+def _backdate(*, organization: Organization, plan: QuotaPlan, day: date) -> None:
+    """Demo history only: move the plan's first version back to the start of the period containing `day`.
+
+    The services never do this (a new plan starts in the current period, history is never rewritten); the
+    demo needs it because its activity reaches 90 days back and nothing was closed yet. Today's targets
+    were validated by quota_plan_create; only the start date changes.
+    """
+    start, _end = organization_period_bounds(organization, kind=plan.period_kind, day=day)
+    QuotaPlanVersion.objects.filter(organization=organization, plan=plan, number=1).update(effective_from=start)
+
+
+def _day(today: date, when: str) -> date:
+    monday = today - timedelta(days=today.weekday())
+    return {
+        "this_friday": monday + timedelta(days=4),
+        "in_3_weeks": monday + timedelta(weeks=3),
+        "in_3_weeks_plus_4": monday + timedelta(weeks=3, days=4),
+    }[when]
+

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from .views import calendar
+from .views import progress
+from .views import plans
+
+app_name = "quotas"
+
+# Mounted under /o/<org_slug>/ (see salesquota.urls): every page here is a tenant page.
+urlpatterns = [
+    path("progress/", progress.MyProgressView.as_view(), name="my-progress"),
+    path("plans/", plans.QuotaPlanListView.as_view(), name="plan-list"),
+    path("plans/new/", plans.QuotaPlanCreateView.as_view(), name="plan-create"),
+    path("plans/<int:plan_pk>/", plans.QuotaPlanDetailView.as_view(), name="plan-detail"),
+    path("plans/<int:plan_pk>/edit/", plans.QuotaPlanUpdateView.as_view(), name="plan-update"),
+    path("plans/<int:plan_pk>/archive/", plans.QuotaPlanArchiveView.as_view(), name="plan-archive"),
+    path("plans/<int:plan_pk>/unarchive/", plans.QuotaPlanUnarchiveView.as_view(), name="plan-unarchive"),
+    path("calendar/", calendar.CalendarView.as_view(), name="calendar"),
+    path("calendar/holidays/<int:holiday_pk>/edit/", calendar.HolidayUpdateView.as_view(), name="holiday-update"),
+    path("calendar/holidays/<int:holiday_pk>/delete/", calendar.HolidayDeleteView.as_view(), name="holiday-delete"),
+    path("leave/", calendar.LeaveListView.as_view(), name="leave-list"),
+    path("leave/<int:leave_pk>/approve/", calendar.LeaveApproveView.as_view(), name="leave-approve"),
+    path("leave/<int:leave_pk>/reject/", calendar.LeaveRejectView.as_view(), name="leave-reject"),
+    path("leave/<int:leave_pk>/cancel/", calendar.LeaveCancelView.as_view(), name="leave-cancel"),
+]
