@@ -7,10 +7,11 @@ from django.urls import reverse
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
+from .navigation import MAIN, MORE
 from .roles import Role
 from .selectors import organization_list_for_user
 
-HOME = (Role.REP, "accounts:organization-home", _("Overview"))
+HOME = (Role.REP, "accounts:organization-home", _("Overview"), MAIN)
 
 
 @cache
@@ -24,15 +25,17 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {}
     membership = getattr(request, "membership", None)
-    links = []
+    links = {MAIN: [], MORE: []}
     if membership is not None:
         home_url = reverse(HOME[1], kwargs={"org_slug": membership.organization.slug})
-        for role, url_name, label in organization_navigation():
+        for role, url_name, label, place in organization_navigation():
             if membership.has_role_at_least(role):
                 url = reverse(url_name, kwargs={"org_slug": membership.organization.slug})
                 current = request.path == url if url == home_url else request.path.startswith(url)
-                links.append({"url": url, "label": label, "current": current})
+                links[place].append({"url": url, "label": label, "current": current})
     return {
         "nav_memberships": organization_list_for_user(user=user),
-        "nav_links": links,
+        "nav_links": links[MAIN],
+        "nav_more": links[MORE],
+        "nav_more_current": any(link["current"] for link in links[MORE]),
     }

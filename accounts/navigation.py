@@ -4,10 +4,14 @@ from django.utils.translation import gettext_lazy as _
 
 from .roles import Role
 
-# (least role, URL name, label), in the order shown.
+# Where an entry shows: in the bar, or in the "More" menu (set-up pages used now and then).
+MAIN = "main"
+MORE = "more"
+
+# (least role, URL name, label, MAIN or MORE), in the order shown.
 NAV = [
-    (Role.MANAGER, "accounts:team-list", _("Teams")),
-    (Role.MANAGER, "accounts:member-list", _("Members")),
-    (Role.ADMIN, "accounts:invitation-list", _("Invitations")),
-    (Role.ADMIN, "accounts:organization-settings", _("Settings")),
+    (Role.MANAGER, "accounts:team-list", _("Teams"), MORE),
+    (Role.MANAGER, "accounts:member-list", _("Members"), MORE),
+    (Role.ADMIN, "accounts:invitation-list", _("Invitations"), MORE),
+    (Role.ADMIN, "accounts:organization-settings", _("Settings"), MORE),
 ]

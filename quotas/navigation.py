@@ -2,12 +2,13 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from accounts.navigation import MAIN, MORE
 from accounts.roles import Role
 
 # (least role, URL name, label), in the order shown.
 NAV = [
-    (Role.REP, "quotas:my-progress", _("Progress")),
-    (Role.REP, "quotas:plan-list", _("Plans")),
-    (Role.REP, "quotas:calendar", _("Calendar")),
-    (Role.REP, "quotas:leave-list", _("Leave")),
+    (Role.REP, "quotas:my-progress", _("Progress"), MAIN),
+    (Role.REP, "quotas:plan-list", _("Plans"), MAIN),
+    (Role.REP, "quotas:calendar", _("Calendar"), MORE),
+    (Role.REP, "quotas:leave-list", _("Leave"), MAIN),
 ]

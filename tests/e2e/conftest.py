@@ -80,3 +80,11 @@ def sign_in(page, email, password):
     page.get_by_label("Password:").fill(password)
     page.locator("main").get_by_role("button", name="Sign In").click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+def open_nav(page, label):
+    """Follow an organization navigation link, opening the "More" menu when the link lives there."""
+    link = page.locator(".org-nav").get_by_role("link", name=label, exact=True)
+    if not link.is_visible():
+        page.locator(".org-nav summary", has_text="More").click()
+    link.click()

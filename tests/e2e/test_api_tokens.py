@@ -5,7 +5,7 @@ import pytest
 from activities.models import ActivityEntry
 
 from ..factories import PASSWORD
-from .conftest import PHONE, screenshot, serious_accessibility_violations, sign_in
+from .conftest import PHONE, open_nav, screenshot, serious_accessibility_violations, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -14,7 +14,7 @@ def test_rep_creates_a_token_on_a_phone_and_pushes_an_entry_with_it(new_page, or
     page = new_page(viewport=PHONE)
     sign_in(page, org_a.rep.user.email, PASSWORD)
     page.goto(f"/o/{org_a.slug}/")
-    page.get_by_role("link", name="API", exact=True).click()
+    open_nav(page, "API tokens")
     page.get_by_label("Name").fill("Phone dialer")
     page.get_by_role("button", name="Create token").click()
     secret = page.get_by_label("Copy it now").input_value()

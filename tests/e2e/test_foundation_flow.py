@@ -8,7 +8,7 @@ from django.core import mail
 from accounts.models import Membership
 from accounts.roles import Role
 
-from .conftest import PHONE, screenshot, serious_accessibility_violations
+from .conftest import PHONE, open_nav, screenshot, serious_accessibility_violations
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "a-long-demo-passphrase"
@@ -41,13 +41,13 @@ def test_owner_sets_up_an_organization_and_a_rep_joins_from_a_phone(new_page, li
     owner.get_by_role("heading", name="Gamma Group").wait_for()
     screenshot(owner, "organization-home")
 
-    owner.get_by_role("link", name="Teams").first.click()
+    open_nav(owner, "Teams")
     owner.get_by_role("button", name="New team").click()
     owner.get_by_label("Name").fill("Stockholm")
     owner.get_by_role("button", name="Create team").click()
     owner.get_by_role("heading", name="Stockholm").wait_for()
 
-    owner.get_by_role("link", name="Invitations").click()
+    open_nav(owner, "Invitations")
     owner.get_by_label("E-mail address").fill("rep@gamma.example")
     owner.get_by_label("Role").select_option("rep")
     owner.get_by_label("Team").select_option(label="Stockholm")

@@ -8,7 +8,7 @@ import pytest
 from activities.models import ActivityEntry, Source
 
 from ..factories import PASSWORD
-from .conftest import PHONE, screenshot, serious_accessibility_violations, sign_in
+from .conftest import PHONE, open_nav, screenshot, serious_accessibility_violations, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -22,7 +22,7 @@ def test_manager_imports_a_csv_on_a_phone(new_page, org_a, tmp_path):
     page = new_page(viewport=PHONE)
     sign_in(page, org_a.manager.user.email, PASSWORD)
     page.goto(f"/o/{org_a.slug}/")
-    page.get_by_role("link", name="Import", exact=True).click()
+    open_nav(page, "Import")
     screenshot(page, "import-create-phone")
     assert fits_the_phone(page)
     assert serious_accessibility_violations(page) == []
