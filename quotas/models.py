@@ -38,6 +38,10 @@ class Period(models.Model):
     start = models.DateField(_("start"))
     end = models.DateField(_("end"))
     status = models.CharField(_("status"), max_length=16, choices=PeriodStatus.choices, default=PeriodStatus.OPEN)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # Failed close attempts since the last success: at MAX_CLOSE_ATTEMPTS the period stops as close_failed.
+    close_attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["start", "kind"]
@@ -62,6 +66,12 @@ class QuotaSettings(models.Model):
     working_weekdays = models.CharField(_("working days"), max_length=13, default="0,1,2,3,4")
     holiday_country = models.CharField(
         _("public holidays of"), max_length=8, blank=True, help_text=_("The country whose public holidays were applied.")
+    )
+    close_grace_minutes = models.PositiveIntegerField(
+        _("close grace (minutes)"),
+        default=120,
+        validators=[MaxValueValidator(7 * 24 * 60)],
+        help_text=_("A period closes this long after local midnight following its last day (120: at 02:00)."),
     )
     exceeded_tier_percent = models.PositiveSmallIntegerField(
         _("exceeded from (%)"),
@@ -258,3 +268,123 @@ class QuotaLine(models.Model):
 
     def __str__(self):
         return f"{self.activity_type_id}: {self.target}"
+
+
+class PeriodClose(models.Model):
+    """One close of a period: the claim on it and the owner of its results.
+
+    A re-close (after a correction or an audited reopen) supersedes the current close; superseded closes and
+    their results stay as history. At most one close of a period is current (a unique constraint), which
+    is also what makes two workers closing the same period at once end with one result set.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="closes")
+    number = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    reason = models.CharField(max_length=200, blank=True)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["period", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "number"], name="quotas_periodclose_period_number_uniq"),
+            models.UniqueConstraint(
+                fields=["period"], condition=models.Q(superseded_at__isnull=True), name="quotas_periodclose_one_current"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.period} close {self.number}"
+
+
+class ResultStatus(models.TextChoices):
+    BELOW_MINIMUM = "below_minimum", _("Below minimum")
+    MET = "met", _("Met")
+    EXCEEDED = "exceeded", _("Exceeded")
+    NO_TARGET = "no_target", _("No target")
+
+
+class PeriodResult(models.Model):
+    """A frozen result: one rep, one line (or the points target) of one closed period. Never rewritten."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    period_close = models.ForeignKey(PeriodClose, on_delete=models.CASCADE, related_name="results")
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
+    rep = models.ForeignKey(Membership, on_delete=models.RESTRICT, related_name="+")
+    version = models.ForeignKey(QuotaPlanVersion, on_delete=models.RESTRICT, related_name="+")
+    line = models.ForeignKey(QuotaLine, on_delete=models.RESTRICT, null=True, blank=True, related_name="+")  # None: points
+    label = models.CharField(max_length=200)
+    target_full = models.DecimalField(max_digits=14, decimal_places=2)
+    target = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    explanation = models.CharField(max_length=300)
+    actual = models.DecimalField(max_digits=16, decimal_places=2)
+    attainment = models.DecimalField(max_digits=8, decimal_places=0, null=True, blank=True)
+    status = models.CharField(max_length=16, choices=ResultStatus.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period_close", "rep", "line"], name="quotas_result_close_rep_line_uniq"
+            ),
+            models.UniqueConstraint(
+                fields=["period_close", "rep"], condition=models.Q(line__isnull=True), name="quotas_result_close_rep_points_uniq"
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "rep", "period"], name="quotas_result_org_rep_period")]
+
+    def __str__(self):
+        return f"{self.rep_id} {self.label}: {self.actual}/{self.target}"
+
+
+class RepPeriodSummary(models.Model):
+    """Per rep and close: whether every target was met, and the streak of consecutive periods met."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    period_close = models.ForeignKey(PeriodClose, on_delete=models.CASCADE, related_name="summaries")
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
+    rep = models.ForeignKey(Membership, on_delete=models.RESTRICT, related_name="+")
+    plan_met = models.BooleanField()
+    streak = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["period_close", "rep"], name="quotas_summary_close_rep_uniq"),
+        ]
+
+
+class FlagKind(models.TextChoices):
+    BELOW_MINIMUM = "below_minimum", _("Below minimum")
+    PLAN_NOT_MET = "plan_not_met", _("Plan not met")
+    EXCEEDED = "exceeded", _("Exceeded")
+
+
+class FlagStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    WITHDRAWN = "withdrawn", _("Withdrawn by a re-close")
+
+
+class Flag(models.Model):
+    """A closed result that needs a manager's attention (or, for "exceeded", recognition)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    period_close = models.ForeignKey(PeriodClose, on_delete=models.CASCADE, related_name="flags")
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
+    rep = models.ForeignKey(Membership, on_delete=models.RESTRICT, related_name="flags")
+    result = models.ForeignKey(PeriodResult, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    kind = models.CharField(max_length=16, choices=FlagKind.choices)
+    status = models.CharField(max_length=16, choices=FlagStatus.choices, default=FlagStatus.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["organization", "status", "rep"], name="quotas_flag_org_status_rep")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.rep_id} {self.period_id}"

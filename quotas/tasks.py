@@ -1,10 +1,18 @@
 """Thin Celery tasks of the quotas app: they find the work and hand ids to services."""
 
 from celery import shared_task
+from django.utils import timezone
 
 from accounts.models import Organization
 
+from .models import Period
+from .services.close import period_close_attempt, periods_due
 from .services.periods import periods_ensure_ahead
+
+# Below the broker's visibility timeout (settings.CELERY_BROKER_TRANSPORT_OPTIONS), so that a message is
+# never handed to a second worker while the first is still within its time limit.
+CLOSE_SOFT_TIME_LIMIT = 240
+CLOSE_TIME_LIMIT = 300
 
 
 @shared_task
@@ -13,3 +21,30 @@ def ensure_periods_task() -> int:
     return sum(
         periods_ensure_ahead(organization=organization) for organization in Organization.objects.order_by("pk")
     )
+
+
+@shared_task
+def close_due_periods_task() -> int:
+    """Every 5 minutes (UTC interval): fan out one task per due organization-period. A doubled or missed tick
+    is harmless: the close is idempotent, and what is due stays due until it is closed."""
+    now = timezone.now()
+    period_ids = [
+        period.pk
+        for organization in Organization.objects.order_by("pk")
+        for period in periods_due(organization=organization, now=now)
+    ]
+    for period_id in period_ids:
+        close_period_task.delay(period_id)
+    return len(period_ids)
+
+
+@shared_task(
+    acks_late=True,  # redelivered if the worker dies mid-close: safe, because the close is idempotent
+    reject_on_worker_lost=True,
+    soft_time_limit=CLOSE_SOFT_TIME_LIMIT,
+    time_limit=CLOSE_TIME_LIMIT,
+)
+def close_period_task(period_id: int) -> int | None:
+    period = Period.objects.select_related("organization").get(pk=period_id)
+    period_close_row = period_close_attempt(organization=period.organization, period=period)
+    return period_close_row.pk if period_close_row else None

@@ -135,6 +135,13 @@ def progress_for_reps(*, organization: Organization, reps: list[Membership], kin
     """Progress of each rep in the period of `kind` containing `day`; pace counts the available days before
     `day` as done (so on the first morning nothing is expected yet)."""
     start, end = organization_period_bounds(organization, kind=kind, day=day)
+    return progress_for_period(organization=organization, reps=reps, kind=kind, start=start, end=end, day=day)
+
+
+def progress_for_period(
+    *, organization: Organization, reps: list[Membership], kind: str, start: date, end: date, day: date
+) -> list[RepProgress]:
+    """Progress in the period [start, end] as of `day` (the day after `end` for a final result)."""
     versions = versions_in_force(organization=organization, kind=kind, period_start=start)
     if not versions or not reps:
         return [

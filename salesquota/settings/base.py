@@ -157,6 +157,9 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="SalesQuota <noreply@sale
 
 # Celery: Redis in production; Celery's filesystem broker under var/ as the embedded default.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+if CELERY_BROKER_URL.startswith("redis"):
+    # An unacknowledged message (acks_late) returns to the queue after this long: above every task's time limit.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(VAR_DIR / "celery" / "queue"),
@@ -173,6 +176,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # works out each organization's own time zone itself.
 CELERY_BEAT_SCHEDULE = {
     "ensure-periods": {"task": "quotas.tasks.ensure_periods_task", "schedule": timedelta(hours=6)},
+    "close-due-periods": {"task": "quotas.tasks.close_due_periods_task", "schedule": timedelta(minutes=5)},
 }
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/semantic.html"

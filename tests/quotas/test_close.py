@@ -1,0 +1,153 @@
+"""The close: frozen results, flags, streaks, locked entries — once, not early, all or nothing."""
+
+import re
+from datetime import UTC, datetime, timedelta
+from unittest import mock
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import Membership
+from accounts.roles import Role
+from activities.models import ActivityEntry
+from activities.services.locks import date_is_locked
+from quotas.models import Flag, FlagKind, FlagStatus, Period, PeriodClose, PeriodResult, PeriodStatus, RepPeriodSummary
+from quotas.services import close as close_service
+from quotas.services.close import MAX_CLOSE_ATTEMPTS, organization_close_due, period_close, periods_due
+from quotas.services.periods import periods_ensure
+
+from ..factories import MembershipFactory
+from .conftest import WEEK_START
+
+LAST_WEEK = WEEK_START - timedelta(days=7)  # Mon 2026-11-16 … Sun 2026-11-22
+# The week of 23–29 Nov ends at local midnight Mon 30 Nov (CET, UTC+1) + 2 h grace = 01:00 UTC.
+JUST_BEFORE_DUE = datetime(2026, 11, 30, 0, 59, tzinfo=UTC)
+JUST_AFTER_DUE = datetime(2026, 11, 30, 1, 1, tzinfo=UTC)
+
+
+def add(org, rep, type_key, quantity, day):
+    ActivityEntry.objects.create(organization=org.organization, rep=rep, activity_type=org.types[type_key],
+                                 quantity=quantity, date=day, entered_by=rep.user)  # fmt: skip
+
+
+@pytest.fixture
+def weeks(org_a, make_plan, employed):
+    """A weekly plan (calls 50, meetings 4) from last week on, and the periods of the last weeks."""
+    plan = make_plan(org_a, lines={"outbound_calls": 50, "meetings": 4}, kind="week")
+    plan.versions.update(effective_from=LAST_WEEK - timedelta(days=7))  # test history: it applied before
+    periods_ensure(organization=org_a.organization, start=LAST_WEEK - timedelta(days=7), end=WEEK_START + timedelta(days=13),
+                   kinds=["week"])  # fmt: skip
+    return {p.start: p for p in Period.objects.filter(organization=org_a.organization, kind="week")}
+
+
+def test_a_week_closes_into_frozen_results_flags_and_locked_entries(org_a, weeks, employed):
+    add(org_a, employed, "outbound_calls", 61, LAST_WEEK)  # exceeded (≥ 120 %)
+    add(org_a, employed, "meetings", 3, LAST_WEEK)  # below the minimum
+    silent = MembershipFactory(organization=org_a.organization, role=Role.REP, team=org_a.team)  # never logged in
+    period = weeks[LAST_WEEK]
+    period_close(organization=org_a.organization, period=period)
+    period.refresh_from_db()
+    assert period.status == PeriodStatus.CLOSED
+    results = {(r.rep_id, r.label): r for r in PeriodResult.objects.filter(period=period)}
+    calls, meetings = results[(employed.pk, "Outbound calls")], results[(employed.pk, "Meetings")]
+    assert (calls.actual, calls.target, calls.status) == (61, 50, "exceeded")
+    assert (meetings.actual, meetings.target, meetings.status) == (3, 4, "below_minimum")
+    assert results[(silent.pk, "Outbound calls")].actual == 0  # results never depend on logging in
+    kinds = sorted(Flag.objects.filter(period=period, rep=employed).values_list("kind", flat=True))
+    assert kinds == sorted([FlagKind.EXCEEDED, FlagKind.BELOW_MINIMUM, FlagKind.PLAN_NOT_MET])
+    assert date_is_locked(organization=org_a.organization, day=LAST_WEEK)
+    assert not date_is_locked(organization=org_a.organization, day=WEEK_START)
+
+
+def test_closing_twice_leaves_one_result_set(org_a, weeks, employed):
+    add(org_a, employed, "outbound_calls", 10, LAST_WEEK)
+    assert period_close(organization=org_a.organization, period=weeks[LAST_WEEK]) is not None
+    assert period_close(organization=org_a.organization, period=weeks[LAST_WEEK]) is None
+    assert PeriodClose.objects.filter(period=weeks[LAST_WEEK]).count() == 1
+    assert PeriodResult.objects.filter(period=weeks[LAST_WEEK]).count() == 2 * Membership.objects.filter(
+        organization=org_a.organization, role=Role.REP
+    ).count()
+
+
+def test_never_early_and_on_time_after_grace_in_the_organizations_zone(org_a, weeks):
+    this_week = weeks[WEEK_START]
+    assert this_week not in periods_due(organization=org_a.organization, now=JUST_BEFORE_DUE)
+    assert this_week in periods_due(organization=org_a.organization, now=JUST_AFTER_DUE)
+
+
+def test_streak_counts_consecutive_periods_met(org_a, weeks, employed):
+    for week_start in (LAST_WEEK - timedelta(days=7), LAST_WEEK):
+        add(org_a, employed, "outbound_calls", 50, week_start)
+        add(org_a, employed, "meetings", 4, week_start)
+    organization_close_due(organization=org_a.organization, now=datetime(2026, 11, 25, 12, tzinfo=UTC))
+    summary = RepPeriodSummary.objects.get(period=weeks[LAST_WEEK], rep=employed)
+    assert (summary.plan_met, summary.streak) == (True, 2)
+
+
+def test_a_crash_before_commit_leaves_nothing_and_three_failures_stop_the_period(org_a, weeks, employed):
+    period = weeks[LAST_WEEK]
+    add(org_a, employed, "outbound_calls", 10, LAST_WEEK)
+    with mock.patch.object(close_service, "entries_lock", side_effect=RuntimeError("disk full")):
+        for attempt in range(1, MAX_CLOSE_ATTEMPTS + 1):
+            with pytest.raises(RuntimeError):
+                close_service.period_close_attempt(organization=org_a.organization, period=period)
+            period.refresh_from_db()
+            assert period.close_attempts == attempt
+    assert period.status == PeriodStatus.CLOSE_FAILED and "disk full" in period.last_error
+    assert not PeriodClose.objects.filter(period=period).exists()
+    assert not PeriodResult.objects.filter(period=period).exists()
+    assert not Flag.objects.filter(period=period).exists()
+    assert not date_is_locked(organization=org_a.organization, day=LAST_WEEK)
+    assert period not in periods_due(organization=org_a.organization, now=JUST_AFTER_DUE)
+
+
+def test_reclose_replaces_results_and_keeps_the_replaced_ones(org_a, weeks, employed):
+    period = weeks[LAST_WEEK]
+    add(org_a, employed, "outbound_calls", 10, LAST_WEEK)
+    first = period_close(organization=org_a.organization, period=period)
+    second = period_close(organization=org_a.organization, period=period, actor=org_a.admin.user,
+                          reason="correction", reclose=True)  # fmt: skip
+    first.refresh_from_db()
+    assert first.superseded_at is not None and second.number == 2
+    assert PeriodResult.objects.filter(period_close=first).exists()  # history kept
+    assert not Flag.objects.filter(period_close=first, status=FlagStatus.OPEN).exists()
+    assert Flag.objects.filter(period_close=second, status=FlagStatus.OPEN).exists()
+
+
+def test_close_periods_command(org_a, weeks, employed):
+    call_command("close_periods", "--org", org_a.slug, "--as-of", "2026-11-30", stdout=mock.MagicMock())
+    assert Period.objects.get(pk=weeks[WEEK_START].pk).status == PeriodStatus.CLOSED
+    assert Period.objects.get(pk=weeks[WEEK_START + timedelta(days=7)].pk).status == PeriodStatus.OPEN
+
+
+def close_counting_queries(org, period) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        period_close(organization=org.organization, period=period)
+    return [q["sql"] for q in queries.captured_queries]
+
+
+def add_reps(org, count, day):
+    reps = MembershipFactory.create_batch(count, organization=org.organization, role=Role.REP, team=org.team)
+    ActivityEntry.objects.bulk_create(
+        ActivityEntry(organization=org.organization, rep=rep, activity_type=org.types["outbound_calls"],
+                      quantity=5, date=day, entered_by=rep.user)
+        for rep in reps
+    )  # fmt: skip
+
+
+def test_query_count_per_period_is_constant_in_the_number_of_reps(org_a, weeks):
+    two_weeks_ago = LAST_WEEK - timedelta(days=7)
+    add_reps(org_a, 5, two_weeks_ago)
+    small = close_counting_queries(org_a, weeks[two_weeks_ago])
+    add_reps(org_a, 45, LAST_WEEK)
+    large = close_counting_queries(org_a, weeks[LAST_WEEK])
+    # SQLite splits a bulk insert into statements of at most 999 parameters; everything else is identical.
+    def shape(queries):
+        return [re.sub(r"s\d+_x\d+", "savepoint", q)[:60] for q in queries if not q.startswith("INSERT")]
+
+    assert shape(large) == shape(small), "\n".join(q[:100] for q in large)
+    if connection.vendor == "postgresql":
+        assert len(large) == len(small)
+    print(f"queries per organization-period: {len(small)} ({len(shape(small))} besides inserts)")
