@@ -73,6 +73,11 @@ class QuotaSettings(models.Model):
         validators=[MaxValueValidator(7 * 24 * 60)],
         help_text=_("A period closes this long after local midnight following its last day (120: at 02:00)."),
     )
+    reminder_enabled = models.BooleanField(
+        _("remind reps at 16:00"),
+        default=False,
+        help_text=_("E-mail reps who logged nothing by 16:00 on a working day."),
+    )
     exceeded_tier_percent = models.PositiveSmallIntegerField(
         _("exceeded from (%)"),
         default=120,
@@ -388,3 +393,92 @@ class Flag(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.rep_id} {self.period_id}"
+
+
+class FlagComment(models.Model):
+    """The thread of a flag: the manager's acknowledgement, the rep's response; HR reads it."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    flag = models.ForeignKey(Flag, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    body = models.TextField(_("comment"), max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+
+class NotificationKind(models.TextChoices):
+    MANAGER_DIGEST = "manager_digest", _("Manager digest")
+    REP_SUMMARY = "rep_summary", _("Results summary")
+    HR_DIGEST = "hr_digest", _("Probation digest")
+    CLOSE_FAILED = "close_failed", _("Close failed")
+    REMINDER = "reminder", _("Reminder")
+
+
+class Notification(models.Model):
+    """An in-app notification, written before its e-mail is sent: `key` makes each one exist (and be
+    e-mailed) once, however often the job that creates it runs."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=16, choices=NotificationKind.choices)
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    key = models.CharField(max_length=200, unique=True)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["organization", "recipient", "read_at"], name="quotas_notif_org_recipient")]
+
+    def __str__(self):
+        return self.subject
+
+
+class CorrectionStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Correction(models.Model):
+    """A rep's request to change a closed period: a new quantity for an entry, or a missing entry."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="corrections")
+    rep = models.ForeignKey(Membership, on_delete=models.RESTRICT, related_name="corrections")
+    entry = models.ForeignKey(
+        "activities.ActivityEntry", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )  # None: a missing entry to add
+    activity_type = models.ForeignKey(ActivityType, verbose_name=_("type"), on_delete=models.RESTRICT, related_name="+")
+    date = models.DateField(_("date"))
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=2)
+    reason = models.CharField(_("reason"), max_length=500)
+    status = models.CharField(max_length=10, choices=CorrectionStatus.choices, default=CorrectionStatus.REQUESTED)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.CharField(_("comment"), max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="quotas_correction_quantity_positive"),
+        ]
+
+
+class PeriodReopen(models.Model):
+    """An admin's audited reopen of a closed period (its entries unlock; the next sweep re-closes it)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="reopens")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    reason = models.CharField(_("reason"), max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
