@@ -22,6 +22,7 @@ run: install
 	mkdir -p var/celery/queue var/celery/processed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --if-empty
+	$(BIN)/python manage.py close_periods --verbosity 0
 	@echo ""
 	@echo "SalesQuota runs at http://127.0.0.1:$${PORT:-8000}/  (Ctrl-C stops web, worker and beat)"
 	@echo ""
@@ -40,6 +41,12 @@ test: install
 
 bench: install
 	$(BIN)/python -m pytest tests/bench -s -p no:cacheprovider -o addopts=""
+	@if $(BIN)/python -c "import sys, psycopg; psycopg.connect(sys.argv[1], dbname='postgres', connect_timeout=3).close()" "$(TEST_POSTGRES_URL)" 2>/dev/null; then \
+		echo "=== the close at scale, on PostgreSQL ($(TEST_POSTGRES_URL))"; \
+		DATABASE_URL="$(TEST_POSTGRES_URL)" $(BIN)/python -m pytest tests/bench/test_bench_close.py -s -p no:cacheprovider -o addopts=""; \
+	else \
+		echo "PostgreSQL is not reachable at $(TEST_POSTGRES_URL): the close benchmark was skipped."; \
+	fi
 
 # Rebuild the translation catalogues after changing strings (needs GNU gettext); commit .po and .mo.
 messages: install

@@ -139,7 +139,9 @@ def entry_history(*, entry: ActivityEntry) -> list[dict]:
                 if change.field == "activity_type":
                     old, new = type_names.get(old, old), type_names.get(new, new)
                 changes.append({"field": ActivityEntry._meta.get_field(change.field).verbose_name, "old": old, "new": new})
-        via = Source(record.history_change_reason or record.source).label
+        # The change reason is the channel (web, import, api), or why a workflow changed it ("Correction #12: …").
+        reason = record.history_change_reason or record.source
+        via = Source(reason).label if reason in Source.values else reason
         trail.append({"record": record, "changes": changes, "via": via})
         previous = record
     return list(reversed(trail))

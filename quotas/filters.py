@@ -3,7 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from .models import PeriodKind, PlanScope, QuotaPlan
+from .models import Period, PeriodKind, PeriodStatus, PlanScope, QuotaPlan
 
 STATUS_ACTIVE, STATUS_ARCHIVED, STATUS_ALL = "active", "archived", "all"
 
@@ -42,3 +42,14 @@ class QuotaPlanFilter(django_filters.FilterSet):
         if value == STATUS_ARCHIVED:
             return queryset.filter(archived_at__isnull=False)
         return queryset
+
+
+class PeriodFilter(django_filters.FilterSet):
+    """The admin's periods page: narrow by kind and status."""
+
+    kind = django_filters.ChoiceFilter(label=_("Period"), choices=PeriodKind.choices, empty_label=_("Any period"))
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=PeriodStatus.choices, empty_label=_("Any status"))
+
+    class Meta:
+        model = Period
+        fields = ["kind", "status"]

@@ -11,4 +11,8 @@ NAV = [
     (Role.REP, "quotas:plan-list", _("Plans"), MAIN),
     (Role.REP, "quotas:calendar", _("Calendar"), MORE),
     (Role.REP, "quotas:leave-list", _("Leave"), MAIN),
+    (Role.REP, "quotas:flag-list", _("Flags"), MAIN),
+    (Role.REP, "quotas:notification-list", _("Notifications"), MORE),
+    (Role.REP, "quotas:correction-list", _("Corrections"), MORE),
+    (Role.ADMIN, "quotas:period-list", _("Periods"), MORE),
 ]

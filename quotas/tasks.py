@@ -7,6 +7,7 @@ from accounts.models import Organization
 
 from .models import Period
 from .services.close import period_close_attempt, periods_due
+from .services.notifications import close_failed_alert_send, close_notifications_send, reminders_send
 from .services.periods import periods_ensure_ahead
 
 # Below the broker's visibility timeout (settings.CELERY_BROKER_TRANSPORT_OPTIONS), so that a message is
@@ -48,3 +49,29 @@ def close_period_task(period_id: int) -> int | None:
     period = Period.objects.select_related("organization").get(pk=period_id)
     period_close_row = period_close_attempt(organization=period.organization, period=period)
     return period_close_row.pk if period_close_row else None
+
+
+# Notifications: each is written once (unique key) before its e-mail is sent, so running a task twice, or a
+# redelivered message (acks_late), sends nothing twice.
+
+
+# An SMTP failure (OSError) releases the claim on that notification and is retried with a backoff.
+NOTIFY_RETRY = {"autoretry_for": (OSError,), "retry_backoff": 60, "max_retries": 5}
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, **NOTIFY_RETRY)
+def send_close_notifications_task(period_close_id: int) -> int:
+    """After a close commits: digests to managers and HR, a summary to each rep."""
+    return close_notifications_send(period_close_id=period_close_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, **NOTIFY_RETRY)
+def send_close_failed_alert_task(period_id: int, attempts: int, stopped_at: int) -> int:
+    """After a period stopped as close_failed: tell the organization's admins and owners."""
+    return close_failed_alert_send(period_id=period_id, attempts=attempts, stopped_at=stopped_at)
+
+
+@shared_task
+def send_reminders_task() -> int:
+    """Every 5 minutes (UTC interval): reminders to reps who logged nothing by 16:00 local on a working day."""
+    return reminders_send()

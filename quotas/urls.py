@@ -1,6 +1,9 @@
 from django.urls import path
 
 from .views import calendar
+from .views import corrections
+from .views import flags
+from .views import notifications
 from .views import progress
 from .views import plans
 
@@ -22,4 +25,18 @@ urlpatterns = [
     path("leave/<int:leave_pk>/approve/", calendar.LeaveApproveView.as_view(), name="leave-approve"),
     path("leave/<int:leave_pk>/reject/", calendar.LeaveRejectView.as_view(), name="leave-reject"),
     path("leave/<int:leave_pk>/cancel/", calendar.LeaveCancelView.as_view(), name="leave-cancel"),
+    path("corrections/", corrections.CorrectionListView.as_view(), name="correction-list"),
+    path("corrections/new/", corrections.CorrectionCreateView.as_view(), name="correction-create"),
+    path("corrections/<int:correction_pk>/approve/", corrections.CorrectionApproveView.as_view(),
+         name="correction-approve"),  # fmt: skip
+    path("corrections/<int:correction_pk>/reject/", corrections.CorrectionRejectView.as_view(),
+         name="correction-reject"),  # fmt: skip
+    path("flags/", flags.FlagListView.as_view(), name="flag-list"),
+    path("flags/<int:flag_pk>/", flags.FlagDetailView.as_view(), name="flag-detail"),
+    path("flags/<int:flag_pk>/acknowledge/", flags.FlagAcknowledgeView.as_view(), name="flag-acknowledge"),
+    path("flags/<int:flag_pk>/respond/", flags.FlagRespondView.as_view(), name="flag-respond"),
+    path("notifications/", notifications.NotificationListView.as_view(), name="notification-list"),
+    path("periods/", corrections.PeriodListView.as_view(), name="period-list"),
+    path("periods/<int:period_pk>/reopen/", corrections.PeriodReopenView.as_view(), name="period-reopen"),
+    path("periods/<int:period_pk>/retry/", corrections.PeriodRetryView.as_view(), name="period-retry"),
 ]

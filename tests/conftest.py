@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from accounts.roles import Role
+from activities.models import EntryLock
 from activities.services.tokens import api_token_create
 from activities.services.types import activity_types_create_defaults
 from quotas.services.calendar import holiday_create, leave_create
@@ -89,3 +90,12 @@ def _empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture
+def locks_lifted_before_flush(transactional_db):
+    """For transactional tests that lock entries (closes): the database is emptied after them by deleting
+    rows, which the lock trigger refuses for locked dates — so lift every lock first. Depending on
+    transactional_db makes this teardown run before that flush."""
+    yield
+    EntryLock.objects.all().delete()

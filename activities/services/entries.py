@@ -193,10 +193,13 @@ def entry_log(
     data: EntryData,
     source: str = Source.WEB,
     external_id: str | None = None,
+    change_reason: str = "",
 ) -> ActivityEntry:
-    """Record that `rep` did `data.quantity` of a type on a day; `actor` is the rep or their manager."""
+    """Record that `rep` did `data.quantity` of a type on a day; `actor` is the rep or their manager.
+
+    `change_reason` replaces the channel in the audit trail when a workflow says why (an approved correction)."""
     entry = _build(organization=organization, actor=actor, rep=rep, data=data, source=source, external_id=external_id)
-    _audit(entry, actor=actor, via=source)
+    _audit(entry, actor=actor, via=source, reason=change_reason)
     with _translate_lock_violation(entry.date):
         entry.save()
     return entry
@@ -253,10 +256,15 @@ def entries_log_many(
     return entries
 
 
-def _audit(entry: ActivityEntry, *, actor: Membership, via: str) -> None:
-    """Tell simple-history who makes the next write and through which channel (web, import, api)."""
+# simple-history's change reason column (history_change_reason) holds at most this many characters.
+CHANGE_REASON_MAX = 100
+
+
+def _audit(entry: ActivityEntry, *, actor: Membership, via: str, reason: str = "") -> None:
+    """Tell simple-history who makes the next write and through which channel (web, import, api) — or,
+    when a workflow gives one, why (e.g. "Correction #12: …"; see selectors.entry_history)."""
     entry._history_user = actor.user
-    entry._change_reason = via
+    entry._change_reason = reason.strip()[:CHANGE_REASON_MAX] or via
 
 
 def _check_may_change(*, organization: Organization, actor: Membership, entry: ActivityEntry) -> None:
@@ -270,7 +278,13 @@ def _check_may_change(*, organization: Organization, actor: Membership, entry: A
 
 @transaction.atomic
 def entry_update(
-    *, organization: Organization, actor: Membership, entry: ActivityEntry, data: EntryData, via: str = Source.WEB
+    *,
+    organization: Organization,
+    actor: Membership,
+    entry: ActivityEntry,
+    data: EntryData,
+    via: str = Source.WEB,
+    change_reason: str = "",
 ) -> ActivityEntry:
     """Correct an entry of an open period (type, day, quantity, note, topic, contact)."""
     _check_may_change(organization=organization, actor=actor, entry=entry)
@@ -283,7 +297,7 @@ def entry_update(
     entry.topic = normalize_topic(data.topic)
     entry.contact = data.contact.strip()
     entry.full_clean(exclude=["organization", "rep", "activity_type", "entered_by"], validate_unique=False)
-    _audit(entry, actor=actor, via=via)
+    _audit(entry, actor=actor, via=via, reason=change_reason)
     with _translate_lock_violation(entry.date):
         entry.save()
     return entry

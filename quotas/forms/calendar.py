@@ -31,6 +31,11 @@ class QuotaSettingsForm(forms.Form):
         help_text=_("A result at or above this share of the target counts as exceeded (101–1000)."),
         widget=forms.NumberInput(attrs={"min": "101", "max": "1000", "inputmode": "numeric"}),
     )
+    reminder_enabled = forms.BooleanField(
+        label=_("Remind reps at 16:00"),
+        required=False,
+        help_text=_("E-mail each rep who has logged nothing by 16:00 (the organization's time) on a working day."),
+    )
 
     def __init__(self, *args, organization: Organization, **kwargs):
         super().__init__(*args, **kwargs)

@@ -39,9 +39,11 @@ def _ensure_in_organization(organization: Organization, obj) -> None:
 
 @transaction.atomic
 def quota_settings_update(
-    *, organization: Organization, actor: Membership, working_weekdays: Iterable[int], exceeded_tier_percent: int
+    *, organization: Organization, actor: Membership, working_weekdays: Iterable[int], exceeded_tier_percent: int,
+    reminder_enabled: bool | None = None,
 ) -> QuotaSettings:
-    """Save the working weekdays (at least one) and the "exceeded" tier; creates the settings row if missing."""
+    """Save the working weekdays (at least one), the "exceeded" tier and (when given) the 16:00 reminder;
+    creates the settings row if missing."""
     _ensure_admin(actor)
     days = sorted({int(day) for day in working_weekdays})
     if not days:
@@ -51,8 +53,12 @@ def quota_settings_update(
     settings, _created = QuotaSettings.objects.select_for_update().get_or_create(organization=organization)
     settings.working_weekdays = ",".join(str(day) for day in days)
     settings.exceeded_tier_percent = exceeded_tier_percent
+    fields = ["working_weekdays", "exceeded_tier_percent"]
+    if reminder_enabled is not None:
+        settings.reminder_enabled = reminder_enabled
+        fields.append("reminder_enabled")
     settings.full_clean()
-    settings.save(update_fields=["working_weekdays", "exceeded_tier_percent"])
+    settings.save(update_fields=fields)
     return settings
 
 

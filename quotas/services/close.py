@@ -36,6 +36,9 @@ from ..selectors.progress import Progress, Status, progress_for_period
 logger = logging.getLogger(__name__)
 
 MAX_CLOSE_ATTEMPTS = 3
+# Closes of periods that ended longer ago than this (a backfill, e.g. the demo's history on the first
+# `make run`) keep their results and flags but e-mail nobody: a digest about last spring helps no one.
+NOTIFY_WITHIN_DAYS = 7
 
 # A closed result has no pace: it is below the minimum, met or exceeded.
 FINAL_STATUS = {
@@ -166,6 +169,11 @@ def period_close(
     period.close_attempts = 0
     period.last_error = ""
     period.save(update_fields=["status", "closed_at", "close_attempts", "last_error"])
+    if period.end >= organization.local_today() - timedelta(days=NOTIFY_WITHIN_DAYS):
+        # After commit only: a close that rolls back notifies nobody. (Imported here: the tasks import this module.)
+        from ..tasks import send_close_notifications_task
+
+        send_close_notifications_task.delay_on_commit(period_close_row.pk)
     return period_close_row
 
 
@@ -179,13 +187,14 @@ def _flags(*, period_close: PeriodClose, results: list[PeriodResult], summaries:
         for result in results
         if result.status in (ResultStatus.BELOW_MINIMUM, ResultStatus.EXCEEDED)
     ]
+    reps_with_a_target = {result.rep_id for result in results if result.target is not None}
     flags += [
         Flag(
             organization_id=period_close.organization_id, period_close=period_close, period_id=period_close.period_id,
             rep=summary.rep, kind=FlagKind.PLAN_NOT_MET,
         )  # fmt: skip
         for summary in summaries
-        if not summary.plan_met and any(r.rep_id == summary.rep_id and r.target is not None for r in results)
+        if not summary.plan_met and summary.rep_id in reps_with_a_target
     ]
     return flags
 
@@ -197,8 +206,14 @@ def period_close_failed(*, period_id: int, error: str) -> Period:
         period.close_attempts += 1
         period.last_error = error[-2000:]
         if period.close_attempts >= MAX_CLOSE_ATTEMPTS:
+            stopping = period.status != PeriodStatus.CLOSE_FAILED
             period.status = PeriodStatus.CLOSE_FAILED
             logger.error("Closing %s failed %s times: stopped. %s", period, period.close_attempts, error)
+            if stopping:  # alert the admins once, after this commits
+                from ..tasks import send_close_failed_alert_task
+
+                stopped_at = int(timezone.now().timestamp())
+                send_close_failed_alert_task.delay_on_commit(period.pk, period.close_attempts, stopped_at)
         period.save(update_fields=["close_attempts", "last_error", "status"])
     return period
 

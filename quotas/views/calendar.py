@@ -97,6 +97,7 @@ class CalendarView(OrganizationMixin, TemplateView):
                     initial={
                         "working_weekdays": sorted(settings.weekdays),
                         "exceeded_tier_percent": settings.exceeded_tier_percent,
+                        "reminder_enabled": settings.reminder_enabled,
                     },
                 ),
             )

@@ -81,6 +81,11 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"].get("ENGINE") == "django.db.backends.sqlite3":
+    # The embedded default runs the web process and a worker with two pool processes on one file. A transaction
+    # takes the write lock when it begins and waits for it, instead of failing with "database is locked" when
+    # two closes (or a close and a page) write at once (tests/integration/test_close_kill.py shows it).
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # allauth's rate limits need a real cache: Redis when configured, else files under var/.
@@ -177,6 +182,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "ensure-periods": {"task": "quotas.tasks.ensure_periods_task", "schedule": timedelta(hours=6)},
     "close-due-periods": {"task": "quotas.tasks.close_due_periods_task", "schedule": timedelta(minutes=5)},
+    # Each organization's reps who logged nothing by 16:00 local on a working day (when the organization wants it).
+    "send-reminders": {"task": "quotas.tasks.send_reminders_task", "schedule": timedelta(minutes=5)},
 }
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/semantic.html"

@@ -12,7 +12,23 @@ from django.urls import reverse
 from accounts.mixins import OrganizationMixin
 from accounts.models import Invitation, Membership, Team, TeamManager
 from activities.models import ActivityEntry, ActivityType, ApiToken, ImportBatch
-from quotas.models import Holiday, Leave, QuotaLine, QuotaPlan, QuotaPlanVersion, QuotaSettings
+from quotas.models import (
+    Correction,
+    Flag,
+    FlagComment,
+    FlagKind,
+    Holiday,
+    Leave,
+    Notification,
+    Period,
+    PeriodClose,
+    PeriodReopen,
+    PeriodStatus,
+    QuotaLine,
+    QuotaPlan,
+    QuotaPlanVersion,
+    QuotaSettings,
+)
 from quotas.services.plans import LineData, quota_plan_create
 
 from ..tenant_urls import tenant_routes
@@ -32,6 +48,9 @@ OBJECT_FOR_KWARG = {
     "holiday_pk": lambda org: org.holiday.pk,
     "leave_pk": lambda org: org.leave.pk,
     "plan_pk": lambda org: org.plan.pk,
+    "flag_pk": lambda org: org.flag.pk,
+    "correction_pk": lambda org: org.correction.pk,
+    "period_pk": lambda org: org.correction.period_id,
 }
 
 
@@ -44,7 +63,29 @@ def world(world):
             organization=org.organization, actor=org.admin, name="Weekly calls", period_kind="week", scope="team",
             team=org.team, lines=[LineData(activity_type=org.types["outbound_calls"], target=Decimal(250))],
         )  # fmt: skip
+        org.flag = _flag(org)
+        org.correction = _correction(org)
     return world
+
+
+def _flag(org):
+    """An open flag of the org's rep in a closed week long ago (here, not in build_organization: a closed period
+    in every organization would change the world of the period and close tests)."""
+    organization = org.organization
+    period = Period.objects.create(organization=organization, kind="week", start="2000-03-06", end="2000-03-12",
+                                   status=PeriodStatus.CLOSED)  # fmt: skip
+    period_close = PeriodClose.objects.create(organization=organization, period=period, number=1)
+    return Flag.objects.create(organization=organization, period_close=period_close, period=period, rep=org.rep,
+                               kind=FlagKind.BELOW_MINIMUM)  # fmt: skip
+
+
+def _correction(org):
+    """A rep's waiting correction request of the closed week of the flag."""
+    return Correction.objects.create(
+        organization=org.organization, period=org.flag.period, rep=org.rep, entry=org.entry,
+        activity_type=org.entry.activity_type, date=org.entry.date, quantity=4, reason="Missed one",
+        requested_by=org.rep.user,
+    )  # fmt: skip
 
 
 def url_for(route, org, objects_from=None):
@@ -70,6 +111,12 @@ def snapshot():
         sorted(QuotaPlan.objects.values_list("pk", "name", "scope", "team_id", "rep_id", "archived_at")),
         sorted(QuotaPlanVersion.objects.values_list("pk", "plan_id", "number", "effective_from", "points_target")),
         sorted(QuotaLine.objects.values_list("pk", "version_id", "activity_type_id", "target", "topic")),
+        sorted(Flag.objects.values_list("pk", "status", "acknowledged_by_id", "acknowledged_at")),
+        sorted(FlagComment.objects.values_list("pk", "flag_id", "body")),
+        sorted(Notification.objects.values_list("pk", "read_at", "emailed_at")),
+        sorted(Correction.objects.values_list("pk", "status", "quantity", "decided_by_id", "decision_comment")),
+        sorted(Period.objects.values_list("pk", "status", "close_attempts")),
+        sorted(PeriodReopen.objects.values_list("pk", "period_id")),
     ]
 
 

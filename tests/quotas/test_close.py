@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from unittest import mock
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -13,7 +14,17 @@ from accounts.models import Membership
 from accounts.roles import Role
 from activities.models import ActivityEntry
 from activities.services.locks import date_is_locked
-from quotas.models import Flag, FlagKind, FlagStatus, Period, PeriodClose, PeriodResult, PeriodStatus, RepPeriodSummary
+from quotas.models import (
+    Flag,
+    FlagKind,
+    FlagStatus,
+    Notification,
+    Period,
+    PeriodClose,
+    PeriodResult,
+    PeriodStatus,
+    RepPeriodSummary,
+)
 from quotas.services import close as close_service
 from quotas.services.close import MAX_CLOSE_ATTEMPTS, organization_close_due, period_close, periods_due
 from quotas.services.periods import periods_ensure
@@ -151,3 +162,13 @@ def test_query_count_per_period_is_constant_in_the_number_of_reps(org_a, weeks):
     if connection.vendor == "postgresql":
         assert len(large) == len(small)
     print(f"queries per organization-period: {len(small)} ({len(shape(small))} besides inserts)")
+
+
+def test_a_backfilled_close_of_a_long_past_period_e_mails_nobody(org_a, weeks, employed, django_capture_on_commit_callbacks):
+    add(org_a, employed, "outbound_calls", 10, LAST_WEEK - timedelta(days=7))
+    with django_capture_on_commit_callbacks(execute=True):
+        period_close(organization=org_a.organization, period=weeks[LAST_WEEK - timedelta(days=7)])  # ended 10 days ago
+    assert not Notification.objects.exists() and mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        period_close(organization=org_a.organization, period=weeks[LAST_WEEK])  # ended 3 days ago
+    assert Notification.objects.filter(recipient=employed.user).exists() and mail.outbox

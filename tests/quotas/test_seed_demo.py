@@ -16,7 +16,20 @@ from activities.models import ActivityEntry, ActivityType, Source
 from activities.services.locks import entries_lock
 from activities.services.types import DEFAULT_TYPES
 from quotas.demo import demo_quotas_delete
-from quotas.models import Holiday, HolidayKind, Leave, LeaveStatus, PlanScope, QuotaPlan, QuotaSettings
+from quotas.models import (
+    Flag,
+    FlagKind,
+    Holiday,
+    HolidayKind,
+    Leave,
+    LeaveStatus,
+    Period,
+    PeriodStatus,
+    PlanScope,
+    QuotaPlan,
+    QuotaSettings,
+    RepPeriodSummary,
+)
 from quotas.periods import organization_period_bounds
 from quotas.selectors.progress import progress_for_reps
 from quotas.services.plans import next_period_start
@@ -94,6 +107,38 @@ def test_reset_works_after_a_period_was_closed():
     entries_lock(organization=demo(), start=start, end=end, reason="closed")
     seed("--reset")
     assert entries().exists()
+
+
+def test_seeded_demo_closes_into_a_believable_history():
+    """`seed_demo` then `close_periods` (what `make run` does): Raj meets his weekly minimums in most closed
+    weeks, a rep on probation is flagged by the probation plan, and the demo can still be rebuilt."""
+    seed()
+    call_command("close_periods", stdout=StringIO())
+    organization = demo()
+    weeks = RepPeriodSummary.objects.filter(
+        organization=organization, period__kind="week", period_close__superseded_at__isnull=True
+    )
+    raj = [summary.plan_met for summary in weeks.filter(rep__user__email=RAJ)]
+    assert len(raj) >= 11  # every full week of the 90 days of activity was closed
+    assert sum(raj) > len(raj) / 2, f"Raj met his plan in {sum(raj)} of {len(raj)} closed weeks"
+    flags = Flag.objects.filter(
+        organization=organization, kind=FlagKind.BELOW_MINIMUM, result__version__plan__scope=PlanScope.PROBATION,
+        rep__probation_end__isnull=False,
+    )  # fmt: skip
+    per_rep = dict(flags.values_list("rep__user__email").annotate(n=Count("pk")))
+    assert max(per_rep.values(), default=0) >= 2, per_rep
+    assert not Period.objects.filter(organization=organization, status=PeriodStatus.CLOSED,
+                                     end__gte=organization.local_today()).exists()  # fmt: skip
+    assert "Closed 0 period(s)" in call_command_output("close_periods")  # idempotent
+
+    seed("--reset")  # the closes' results and flags do not hold on to the old demo
+    assert not RepPeriodSummary.objects.exists() and entries().exists()
+
+
+def call_command_output(*args) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
 
 
 def test_if_empty_leaves_a_database_with_other_organizations_alone():
@@ -214,10 +259,11 @@ class TestDemoQuotas:
         }
         organization = demo()
         today = organization.local_today()
-        # History: each first version reaches back to the period of the first day of activity.
+        # History: each first version reaches back to the first full period of the activity.
+        first_day = today - timedelta(days=90)
         for plan in plans.values():
             first = plan.versions.get(number=1)
-            assert first.effective_from <= today - timedelta(days=90)
+            assert first_day <= first.effective_from <= first_day + timedelta(days=31)
             assert first.effective_from == organization_period_bounds(
                 organization, kind=plan.period_kind, day=first.effective_from
             )[0]

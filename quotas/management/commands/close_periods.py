@@ -20,7 +20,7 @@ class Command(BaseCommand):
             help="Close what is due at the end of this day in each organization's zone (backfill); default: now.",
         )
 
-    def handle(self, *args, org=None, as_of=None, **options):
+    def handle(self, *args, org=None, as_of=None, verbosity=1, **options):
         organizations = Organization.objects.order_by("slug")
         if org:
             organizations = organizations.filter(slug=org)
@@ -30,7 +30,7 @@ class Command(BaseCommand):
         for organization in organizations:
             now = datetime.combine(as_of, time(23, 59, 59), tzinfo=organization.zone) if as_of else None
             closed = organization_close_due(organization=organization, now=now)
-            for period_close in closed:
+            for period_close in closed if verbosity >= 1 else ():  # -v 0: only the total
                 self.stdout.write(f"{organization.slug}: closed {period_close.period}")
             total += len(closed)
         self.stdout.write(self.style.SUCCESS(f"Closed {total} period(s)."))
