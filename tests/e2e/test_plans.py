@@ -1,5 +1,5 @@
 """A manager creates a quota plan in a real browser on a phone: the inline lines, the preview of who gets
-what target, publishing, and the plan's page with version 1. No sideways scroll, no serious axe finding."""
+what target, publishing, the plan's page with version 1, and the rep's progress showing the new target. No sideways scroll, no serious axe finding."""
 
 import pytest
 
@@ -53,6 +53,14 @@ def test_manager_creates_previews_and_publishes_a_weekly_plan_on_a_phone(new_pag
     page.goto(f"/o/{org_a.slug}/plans/")
     page.get_by_role("link", name="Outbound calls 250").wait_for()
     assert_fits_and_is_accessible(page, "plan-list-phone", PHONE["width"])
+
+    # The rep of that team sees the new target on their progress page at once (version 1: this period).
+    rep = new_page(viewport=PHONE)
+    sign_in(rep, org_a.rep.user.email, PASSWORD)
+    rep.goto(f"/o/{org_a.slug}/progress/")
+    calls = rep.locator(".progress-line", has_text="Outbound calls").first
+    calls.wait_for()
+    assert "250" in calls.inner_text() and "Outbound calls 250" in calls.inner_text()
 
 
 def test_add_a_line_works_without_javascript_and_the_edit_page_fits_a_laptop(browser, live_server, new_page, org_a):
