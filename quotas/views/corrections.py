@@ -250,13 +250,10 @@ class PeriodListView(OrganizationMixin, TemplateView):
             }
             for period in page.object_list
         ]
-        query = self.request.GET.copy()
-        query.pop("page", None)
         context = {
             "filter": filterset,
             "rows": rows,
             "page_obj": page,
-            "page_query": query.urlencode(),
             "reopen_form": ReopenForm(),
         }
         return super().get_context_data(**context, **kwargs)
