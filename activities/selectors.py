@@ -39,6 +39,11 @@ def reps_loggable_by(*, organization: Organization, actor: Membership) -> QueryS
     return reps.select_related("user", "team").order_by("user__first_name", "user__last_name", "user__email")
 
 
+def rep_ids_loggable_by(*, organization: Organization, actor: Membership) -> set[int]:
+    """The ids of `reps_loggable_by`, for checking many rows against it in memory."""
+    return set(reps_loggable_by(organization=organization, actor=actor).values_list("pk", flat=True))
+
+
 def reps_visible_to(*, organization: Organization, viewer: Membership) -> QuerySet[Membership]:
     """Whose activity a member may read: their own (rep), their teams' (manager), everyone's (HR, admin)."""
     reps = Membership.objects.filter(organization=organization, role=Role.REP)

@@ -15,7 +15,7 @@ from accounts.models import Membership, Organization
 from accounts.roles import Role
 
 from ..models import ENTRY_LOCKED_MARKER, MAX_COUNT, MAX_MONEY, ActivityEntry, ActivityType, Source
-from ..selectors import last_entry_by, rep_may_be_logged_by, reps_loggable_by
+from ..selectors import last_entry_by, rep_ids_loggable_by, rep_may_be_logged_by
 from .locks import LockedDates, date_is_locked, locked_dates
 
 # Entries per INSERT when logging many (SQLite lowers it further to its limit of query parameters).
@@ -217,7 +217,7 @@ def entries_log_many(
     """
     if not rows:
         return []
-    loggable = set(reps_loggable_by(organization=organization, actor=actor).values_list("pk", flat=True))
+    loggable = rep_ids_loggable_by(organization=organization, actor=actor)
     days = [data.date for _, data, _ in rows]
     today = organization.local_today()
     locked = locked_dates(organization=organization, start=min(days), end=max(days))

@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -23,13 +22,14 @@ from accounts.errors import error_messages
 from accounts.mixins import OrganizationMixin
 from accounts.models import Weekday
 from accounts.roles import Role
-from activities.selectors import reps_loggable_by
+from activities.selectors import rep_ids_loggable_by
 
 from ..forms.calendar import HolidayForm, HolidayPresetForm, LeaveForm, QuotaSettingsForm
 from ..models import LeaveStatus
 from ..periods import days_between
 from ..selectors import calendar as selectors
 from ..services import calendar as services
+from .links import organization_url
 
 LEAVE_PAGE_SIZE = 50
 
@@ -45,10 +45,7 @@ def _add_service_errors(form, error: ValidationError) -> None:
 
 
 def calendar_url(organization, year: int | None = None, anchor: str = "") -> str:
-    url = reverse("quotas:calendar", kwargs={"org_slug": organization.slug})
-    if year is not None:
-        url += f"?year={year}"
-    return url + (f"#{anchor}" if anchor else "")
+    return organization_url("quotas:calendar", organization, query={"year": year} if year else None, anchor=anchor)
 
 
 # Calendar ---------------------------------------------------------------------------------------
@@ -258,13 +255,8 @@ def leave_rows(leaves, *, actor, actionable_rep_ids: set[int]) -> list[dict]:
     return rows
 
 
-def _actionable_rep_ids(organization, actor) -> set[int]:
-    return set(reps_loggable_by(organization=organization, actor=actor).values_list("pk", flat=True))
-
-
 def leave_list_url(organization, anchor: str = "") -> str:
-    url = reverse("quotas:leave-list", kwargs={"org_slug": organization.slug})
-    return url + (f"#{anchor}" if anchor else "")
+    return organization_url("quotas:leave-list", organization, anchor=anchor)
 
 
 class LeaveListView(OrganizationMixin, TemplateView):
@@ -276,7 +268,7 @@ class LeaveListView(OrganizationMixin, TemplateView):
     def get_context_data(self, **kwargs):
         organization, actor = self.organization, self.membership
         leaves = selectors.leave_list(organization=organization, viewer=actor)
-        actionable = _actionable_rep_ids(organization, actor)
+        actionable = rep_ids_loggable_by(organization=organization, actor=actor)
         page = Paginator(leaves.exclude(status=LeaveStatus.REQUESTED), LEAVE_PAGE_SIZE).get_page(
             self.request.GET.get("page")
         )
@@ -346,7 +338,7 @@ class LeaveActionView(OrganizationMixin, View):
             success = self.success_message % {"rep": leave.rep.user.display_name}
         if request.htmx:
             leave = selectors.leave_get(organization=self.organization, viewer=self.membership, pk=leave.pk)
-            actionable = _actionable_rep_ids(self.organization, self.membership)
+            actionable = rep_ids_loggable_by(organization=self.organization, actor=self.membership)
             row = leave_rows([leave], actor=self.membership, actionable_rep_ids=actionable)[0]
             context = {
                 "organization": self.organization,

@@ -22,7 +22,7 @@ from django.views.generic import FormView, TemplateView
 from accounts.errors import error_messages
 from accounts.mixins import OrganizationMixin
 from accounts.roles import Role
-from activities.selectors import reps_loggable_by
+from activities.selectors import rep_ids_loggable_by
 from activities.services.locks import date_is_locked
 
 from ..filters import PeriodFilter
@@ -32,6 +32,7 @@ from ..selectors import corrections as selectors
 from ..selectors.calendar import quota_settings_get
 from ..services import corrections as services
 from ..services.close import close_cutoff
+from .links import organization_url
 
 PAGE_SIZE = 50
 
@@ -47,8 +48,7 @@ def add_service_errors(form, error: ValidationError) -> None:
 
 
 def correction_list_url(organization, anchor: str = "") -> str:
-    url = reverse("quotas:correction-list", kwargs={"org_slug": organization.slug})
-    return url + (f"#{anchor}" if anchor else "")
+    return organization_url("quotas:correction-list", organization, anchor=anchor)
 
 
 def today_url(organization, rep, day) -> str:
@@ -85,7 +85,7 @@ class CorrectionListView(OrganizationMixin, TemplateView):
         corrections = selectors.correction_list(organization=organization, viewer=actor)
         decidable = set()
         if actor.has_role_at_least(Role.MANAGER):
-            decidable = set(reps_loggable_by(organization=organization, actor=actor).values_list("pk", flat=True))
+            decidable = rep_ids_loggable_by(organization=organization, actor=actor)
         page = Paginator(corrections.exclude(status=CorrectionStatus.REQUESTED), PAGE_SIZE).get_page(
             self.request.GET.get("page")
         )
@@ -222,8 +222,7 @@ class CorrectionRejectView(CorrectionDecisionView):
 
 
 def period_list_url(organization, anchor: str = "") -> str:
-    url = reverse("quotas:period-list", kwargs={"org_slug": organization.slug})
-    return url + (f"#{anchor}" if anchor else "")
+    return organization_url("quotas:period-list", organization, anchor=anchor)
 
 
 class PeriodListView(OrganizationMixin, TemplateView):

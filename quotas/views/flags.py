@@ -23,6 +23,7 @@ from accounts.roles import Role
 from ..forms.flags import FlagAcknowledgeForm, FlagCommentForm
 from ..selectors import flags as selectors
 from ..services import flags as services
+from .links import organization_url
 
 FLAG_PAGE_SIZE = 50
 
@@ -34,15 +35,12 @@ FILTER_LABELS = {
 
 
 def flag_list_url(organization, status: str = "", anchor: str = "") -> str:
-    url = reverse("quotas:flag-list", kwargs={"org_slug": organization.slug})
-    if status and status != selectors.FlagFilter.OPEN:
-        url += f"?status={status}"
-    return url + (f"#{anchor}" if anchor else "")
+    query = {"status": status} if status and status != selectors.FlagFilter.OPEN else None
+    return organization_url("quotas:flag-list", organization, query=query, anchor=anchor)
 
 
 def flag_detail_url(organization, flag, anchor: str = "") -> str:
-    url = reverse("quotas:flag-detail", kwargs={"org_slug": organization.slug, "flag_pk": flag.pk})
-    return url + (f"#{anchor}" if anchor else "")
+    return organization_url("quotas:flag-detail", organization, anchor=anchor, flag_pk=flag.pk)
 
 
 def flag_rows(flags, *, access: selectors.FlagAccess) -> list[dict]:
