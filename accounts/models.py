@@ -42,11 +42,20 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
 
+class Language(models.TextChoices):
+    ENGLISH = "en", _("English")
+    SWEDISH = "sv", _("Swedish")
+
+
 class User(AbstractUser):
     """A person who signs in with an e-mail address. Belongs to organizations through memberships."""
 
     username = None
     email = models.EmailField(_("e-mail address"), unique=True)
+    # Empty: the language of the organization being viewed (see TenancyMiddleware).
+    language = models.CharField(
+        _("language"), max_length=8, choices=Language.choices, blank=True, help_text=_("Empty: each organization's own language.")
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -92,11 +101,6 @@ class Month(models.IntegerChoices):
     OCTOBER = 10, _("October")
     NOVEMBER = 11, _("November")
     DECEMBER = 12, _("December")
-
-
-class Language(models.TextChoices):
-    ENGLISH = "en", _("English")
-    SWEDISH = "sv", _("Swedish")
 
 
 class Currency(models.TextChoices):

@@ -84,6 +84,11 @@ class QuotaSettings(models.Model):
         validators=[MinValueValidator(101), MaxValueValidator(1000)],
         help_text=_("A result at or above this share of the target counts as exceeded."),
     )
+    leaderboard_enabled = models.BooleanField(
+        _("show the leaderboard"),
+        default=False,
+        help_text=_("Rank reps by attainment or points for the period; reps see it only when this is on."),
+    )
 
     def __str__(self):
         return f"{self.organization}: {self.working_weekdays}"
@@ -482,3 +487,33 @@ class PeriodReopen(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     reason = models.CharField(_("reason"), max_length=500)
     created_at = models.DateTimeField(auto_now_add=True)
+
+
+class ProbationDecisionKind(models.TextChoices):
+    CONFIRM = "confirm", _("Confirm the employment")
+    EXTEND = "extend", _("Extend the probation")
+    END = "end", _("End the employment")
+
+
+class ProbationDecision(models.Model):
+    """HR's decision at the end of a rep's probation, dated and signed; never edited (a new one follows).
+
+    Extending moves the rep's probation end (Membership.probation_end) to `new_end`; ending sets the
+    employment's last day to `new_end`. `previous_end` keeps what the probation end was before.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    rep = models.ForeignKey(Membership, on_delete=models.RESTRICT, related_name="probation_decisions")
+    decision = models.CharField(_("decision"), max_length=8, choices=ProbationDecisionKind.choices)
+    previous_end = models.DateField(_("probation end before"), null=True, blank=True)
+    new_end = models.DateField(_("new date"), null=True, blank=True)
+    notes = models.TextField(_("notes"), max_length=4000)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.RESTRICT, related_name="+")
+    decided_at = models.DateTimeField(_("decided"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-decided_at", "-pk"]
+        indexes = [models.Index(fields=["organization", "rep"], name="quotas_probdecision_org_rep")]
+
+    def __str__(self):
+        return f"{self.rep_id}: {self.decision}"
