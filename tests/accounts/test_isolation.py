@@ -24,6 +24,7 @@ from quotas.models import (
     PeriodClose,
     PeriodReopen,
     PeriodStatus,
+    ProbationDecision,
     QuotaLine,
     QuotaPlan,
     QuotaPlanVersion,
@@ -51,6 +52,7 @@ OBJECT_FOR_KWARG = {
     "flag_pk": lambda org: org.flag.pk,
     "correction_pk": lambda org: org.correction.pk,
     "period_pk": lambda org: org.correction.period_id,
+    "rep_pk": lambda org: org.rep.pk,
 }
 
 
@@ -97,7 +99,7 @@ def url_for(route, org, objects_from=None):
 def snapshot():
     """Everything a tenant view could write, to prove a refused request wrote nothing."""
     return [
-        sorted(Membership.objects.values_list("pk", "role", "team_id", "is_active")),
+        sorted(Membership.objects.values_list("pk", "role", "team_id", "is_active", "probation_end", "employment_end")),
         sorted(Team.objects.values_list("pk", "name", "archived_at")),
         sorted(TeamManager.objects.values_list("team_id", "membership_id")),
         sorted(Invitation.objects.values_list("pk", "email", "expires_at", "revoked_at", "accepted_at")),
@@ -117,6 +119,8 @@ def snapshot():
         sorted(Correction.objects.values_list("pk", "status", "quantity", "decided_by_id", "decision_comment")),
         sorted(Period.objects.values_list("pk", "status", "close_attempts")),
         sorted(PeriodReopen.objects.values_list("pk", "period_id")),
+        sorted(ProbationDecision.objects.values_list("pk", "rep_id", "decision", "new_end")),
+        sorted(QuotaSettings.objects.values_list("pk", "leaderboard_enabled")),
     ]
 
 
