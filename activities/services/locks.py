@@ -15,9 +15,10 @@ from ..models import EntryLock
 from ..selectors import entry_lock_ranges
 
 
-@transaction.atomic
 def entries_lock(*, organization: Organization, start: date, end: date, actor: User | None = None, reason: str = "") -> EntryLock:
-    """Lock [start, end] of an organization: from now on no write can change entries dated inside it."""
+    """Lock [start, end] of an organization: from now on no write can change entries dated inside it.
+
+    One INSERT, so no transaction of its own: the close calls it inside its transaction."""
     if end < start:
         raise ValidationError(_("The range ends before it starts."))
     return EntryLock.objects.create(

@@ -7,7 +7,7 @@ queries for plans, holidays and leave. Everything else is computed in memory.
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Sum
 from django.db.models.functions import Lower, Trim
@@ -62,7 +62,8 @@ class Progress:
         """actual / target in percent (None without a target)."""
         if not self.target.value:
             return None
-        return (self.actual / self.target.value * 100).quantize(Decimal("1"))
+        # Half up, as SQL's ROUND does in the close: the live and the frozen figure agree.
+        return (self.actual / self.target.value * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
 
     @property
     def remaining(self) -> Decimal | None:
@@ -138,51 +139,105 @@ def progress_for_reps(*, organization: Organization, reps: list[Membership], kin
     return progress_for_period(organization=organization, reps=reps, kind=kind, start=start, end=end, day=day)
 
 
+@dataclass(frozen=True)
+class LineTarget:
+    """What one line (or the points target) asks of one rep in one period, before any entry is counted."""
+
+    label: str
+    version: QuotaPlanVersion
+    target: EffectiveTarget
+    money: bool
+    line: QuotaLine | None  # None for the points target
+
+
+@dataclass(frozen=True)
+class RepTargets:
+    rep: Membership
+    availability: Availability
+    lines: list[LineTarget]
+    points: LineTarget | None
+
+
+def targets_for_period(
+    *, organization: Organization, reps: list[Membership], kind: str, start: date, end: date, settings=None
+) -> list[RepTargets]:
+    """Every rep's effective targets in [start, end]: the lines that apply, pro-rated. The live progress and
+    the close both start from this, so a frozen target is the one the rep saw. Four queries (plans, holidays,
+    leave) whatever the number of reps; `settings` saves a fifth when the caller has them."""
+    versions = versions_in_force(organization=organization, kind=kind, period_start=start)
+    if not versions or not reps:
+        return [RepTargets(rep=rep, availability=Availability(0, 0, 0, 0), lines=[], points=None) for rep in reps]
+    settings = settings or quota_settings_get(organization=organization)
+    calendar = calendar_get(organization=organization, start=start, end=end, settings=settings)
+    leave = approved_leave_days(organization=organization, reps=reps, start=start, end=end)
+    # Most reps share their availability and FTE: compute each distinct target (and its sentence) once.
+    computed: dict[tuple, EffectiveTarget] = {}
+
+    def target_of(full: Decimal, days: Availability, fte_percent: int, money: bool) -> EffectiveTarget:
+        key = (full, days.scheduled, days.available, days.holidays, days.leave, days.outside_employment, fte_percent, money)
+        if key not in computed:
+            computed[key] = effective_target(target=full, availability=days, fte_percent=fte_percent, money=money)
+        return computed[key]
+
+    result = []
+    for rep in reps:
+        days = availability(calendar=calendar, rep=rep, leave_days=leave.get(rep.pk, set()), start=start, end=end)
+        lines = []
+        for applied in lines_for_rep(rep=rep, versions=versions, start=start, end=end):
+            line = applied.line
+            money = line.activity_type.is_money and not line.distinct_contacts
+            target = target_of(line.target, days, rep.fte_percent, money)
+            lines.append(LineTarget(_line_label(line), applied.version, target, money, line))
+        points_version = points_version_for_rep(rep=rep, versions=versions, start=start, end=end)
+        points = None
+        if points_version is not None:
+            target = target_of(points_version.points_target, days, rep.fte_percent, False)
+            points = LineTarget(str(_("Points")), points_version, target, False, None)
+        result.append(RepTargets(rep=rep, availability=days, lines=lines, points=points))
+    return result
+
+
 def progress_for_period(
     *, organization: Organization, reps: list[Membership], kind: str, start: date, end: date, day: date
 ) -> list[RepProgress]:
     """Progress in the period [start, end] as of `day` (the day after `end` for a final result)."""
-    versions = versions_in_force(organization=organization, kind=kind, period_start=start)
-    if not versions or not reps:
-        return [
-            RepProgress(rep=rep, start=start, end=end, availability=Availability(0, 0, 0, 0), lines=[], points=None)
-            for rep in reps
-        ]
     settings = quota_settings_get(organization=organization)
-    calendar = calendar_get(organization=organization, start=start, end=end, settings=settings)
-    leave = approved_leave_days(organization=organization, reps=reps, start=start, end=end)
+    targets = targets_for_period(
+        organization=organization, reps=reps, kind=kind, start=start, end=end, settings=settings
+    )
+    if not any(rep_targets.lines or rep_targets.points for rep_targets in targets):
+        return [
+            RepProgress(rep=t.rep, start=start, end=end, availability=t.availability, lines=[], points=None)
+            for t in targets
+        ]
     totals = _entry_totals(organization=organization, reps=reps, start=start, end=end)
     points = dict(
         ActivityType.objects.filter(organization=organization, points__isnull=False).values_list("pk", "points")
     )
     exceeded_tier = Decimal(settings.exceeded_tier_percent) / 100
 
-    def measure(label, version, target: EffectiveTarget, actual, days: Availability, money=False, line=None):
+    def measure(line_target: LineTarget, actual: Decimal, days: Availability) -> Progress:
         done_share = (
             Decimal(sum(1 for d in days.available_days if d < day)) / days.available if days.available else Decimal(0)
         )
+        target = line_target.target
         expected = (target.value or Decimal(0)) * done_share
         status = pace_status(actual=actual, target=target.value, expected=expected, exceeded_tier=exceeded_tier)
-        return Progress(label, version, target, actual, expected, status, money, line)
+        return Progress(
+            line_target.label, line_target.version, target, actual, expected, status, line_target.money, line_target.line
+        )
 
     result = []
-    for rep in reps:
-        days = availability(calendar=calendar, rep=rep, leave_days=leave.get(rep.pk, set()), start=start, end=end)
+    for rep_targets in targets:
+        rep, days = rep_targets.rep, rep_targets.availability
         rows = totals.get(rep.pk, [])
-        lines = []
-        for applied in lines_for_rep(rep=rep, versions=versions, start=start, end=end):
-            line = applied.line
-            money = line.activity_type.is_money and not line.distinct_contacts
-            target = effective_target(target=line.target, availability=days, fte_percent=rep.fte_percent, money=money)
-            lines.append(measure(_line_label(line), applied.version, target, _line_actual(line, rows), days, money, line))
-        points_version = points_version_for_rep(rep=rep, versions=versions, start=start, end=end)
+        lines = [measure(lt, _line_actual(lt.line, rows), days) for lt in rep_targets.lines]
         points_progress = None
-        if points_version is not None:
-            target = effective_target(
-                target=points_version.points_target, availability=days, fte_percent=rep.fte_percent, money=False
-            )
-            points_progress = measure(str(_("Points")), points_version, target, _points_actual(rows, points), days)
-        result.append(RepProgress(rep=rep, start=start, end=end, availability=days, lines=lines, points=points_progress))
+        if rep_targets.points is not None:
+            points_progress = measure(rep_targets.points, _points_actual(rows, points), days)
+        result.append(
+            RepProgress(rep=rep, start=start, end=end, availability=days, lines=lines, points=points_progress)
+        )
     return result
 
 

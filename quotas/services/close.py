@@ -1,37 +1,30 @@
 """The close: freeze a period's results, flag reps, lock the period's entries — once, on time, atomically.
 
 A period is due when its end (local midnight after its last day, in the organization's zone) plus the
-organization's grace has passed. Closing one period is one transaction: claim it, compute every rep × line
-result with the set-based progress selector (one grouped query over the entries), bulk-insert the frozen
-results, the per-rep summaries with streaks and the flags, lock the entries, mark the period closed. A crash
-before commit leaves nothing, and the next sweep does it again.
+organization's grace has passed. Closing one period is one transaction: claim it, compute every rep's
+targets (the same pro-rating the live progress uses), then freeze every rep × line result with one
+INSERT … SELECT that groups the entries, and the per-rep summaries with streaks and the flags with one
+statement each (close_results.py), lock the entries, mark the period closed. A constant number of statements
+whatever the number of reps. A crash before commit leaves nothing, and the next sweep does it again.
 """
 
 import logging
 import traceback
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from accounts.models import Membership, Organization, User
 from accounts.roles import Role
 from activities.services.locks import entries_lock
 
-from ..models import (
-    Flag,
-    FlagKind,
-    FlagStatus,
-    Period,
-    PeriodClose,
-    PeriodResult,
-    PeriodStatus,
-    RepPeriodSummary,
-    ResultStatus,
-)
+from ..models import Flag, FlagStatus, Period, PeriodClose, PeriodStatus, QuotaSettings
 from ..selectors.calendar import quota_settings_get
-from ..selectors.progress import Progress, Status, progress_for_period
+from ..selectors.progress import targets_for_period
+from .close_results import flags_insert, results_insert, summaries_insert
 
 logger = logging.getLogger(__name__)
 
@@ -39,14 +32,6 @@ MAX_CLOSE_ATTEMPTS = 3
 # Closes of periods that ended longer ago than this (a backfill, e.g. the demo's history on the first
 # `make run`) keep their results and flags but e-mail nobody: a digest about last spring helps no one.
 NOTIFY_WITHIN_DAYS = 7
-
-# A closed result has no pace: it is below the minimum, met or exceeded.
-FINAL_STATUS = {
-    Status.NO_TARGET: ResultStatus.NO_TARGET,
-    Status.MET: ResultStatus.MET,
-    Status.EXCEEDED: ResultStatus.EXCEEDED,
-}
-
 
 def close_cutoff(*, organization: Organization, now: datetime, grace_minutes: int):
     """Periods whose last day is before this local date are due: their end + grace has passed."""
@@ -76,40 +61,26 @@ def _reps_of_period(*, organization: Organization, period: Period):
 
 
 def _claim(*, period_id: int) -> Period | None:
-    """Lock the period row for this transaction; None when another worker holds it (PostgreSQL) ."""
-    periods = Period.objects.select_for_update(skip_locked=connection.features.has_select_for_update_skip_locked)
-    return periods.filter(pk=period_id).first()
+    """Lock the period row for this transaction; None when another worker holds it (PostgreSQL).
 
-
-def _result(*, period_close: PeriodClose, rep, progress: Progress) -> PeriodResult:
-    status = FINAL_STATUS.get(progress.status, ResultStatus.BELOW_MINIMUM)
-    return PeriodResult(
-        organization_id=period_close.organization_id,
-        period_close=period_close,
-        period_id=period_close.period_id,
-        rep=rep,
-        version=progress.version,
-        line=progress.line,
-        label=progress.label[:200],
-        target_full=progress.target.full,
-        target=progress.target.value,
-        explanation=progress.target.explanation[:300],
-        actual=progress.actual,
-        attainment=progress.attainment,
-        status=status,
+    The same query brings the organization's quota settings and the number of the period's last close."""
+    last_close = PeriodClose.objects.filter(period=OuterRef("pk")).order_by("-number").values("number")[:1]
+    periods = Period.objects.select_for_update(
+        skip_locked=connection.features.has_select_for_update_skip_locked, of=("self",)
+    )
+    return (
+        periods.select_related("organization__quota_settings")
+        .annotate(last_close_number=Subquery(last_close))
+        .filter(pk=period_id)
+        .first()
     )
 
 
-def _previous_streaks(*, organization: Organization, period: Period) -> dict[int, int]:
-    """Per rep: the streak of the previous period of the same kind (it ends the day before this one starts)."""
-    return dict(
-        RepPeriodSummary.objects.filter(
-            organization=organization,
-            period__kind=period.kind,
-            period__end=period.start - timedelta(days=1),
-            period_close__superseded_at__isnull=True,
-        ).values_list("rep_id", "streak")
-    )
+def _settings_of(period: Period) -> QuotaSettings:
+    try:
+        return period.organization.quota_settings
+    except QuotaSettings.DoesNotExist:
+        return QuotaSettings(organization=period.organization)  # the defaults, as quota_settings_get gives
 
 
 @transaction.atomic
@@ -124,79 +95,42 @@ def period_close(
     if period.status == PeriodStatus.CLOSED and not reclose:
         return None
     now = timezone.now()
-    closes = list(PeriodClose.objects.filter(period=period))
-    current = next((c for c in closes if c.superseded_at is None), None)
-    if current is not None:
-        current.superseded_at = now
-        current.save(update_fields=["superseded_at"])
-        Flag.objects.filter(period_close=current, status=FlagStatus.OPEN).update(status=FlagStatus.WITHDRAWN)
-    number = max((c.number for c in closes), default=0) + 1
+    if period.last_close_number is not None:
+        # A re-close: the current close becomes history, and so do its open flags.
+        Flag.objects.filter(period_close__period=period, period_close__superseded_at__isnull=True,
+                            status=FlagStatus.OPEN).update(status=FlagStatus.WITHDRAWN)  # fmt: skip
+        PeriodClose.objects.filter(period=period, superseded_at__isnull=True).update(superseded_at=now)
     period_close_row = PeriodClose.objects.create(
-        organization=organization, period=period, number=number, actor=actor, reason=reason
-    )
-    reps = _reps_of_period(organization=organization, period=period)
-    progress = progress_for_period(
-        organization=organization, reps=reps, kind=period.kind, start=period.start, end=period.end,
-        day=period.end + timedelta(days=1),
+        organization=organization, period=period, number=(period.last_close_number or 0) + 1, actor=actor,
+        reason=reason,
     )  # fmt: skip
-    results, summaries = [], []
-    streaks = _previous_streaks(organization=organization, period=period)
-    for rep_progress in progress:
-        rep = rep_progress.rep
-        rep_results = [
-            _result(period_close=period_close_row, rep=rep, progress=p)
-            for p in [*rep_progress.lines, *([rep_progress.points] if rep_progress.points else [])]
-        ]
-        if not rep_results:
-            continue
-        results.extend(rep_results)
-        with_target = [r for r in rep_results if r.status != ResultStatus.NO_TARGET]
-        plan_met = bool(with_target) and all(r.status != ResultStatus.BELOW_MINIMUM for r in with_target)
-        summaries.append(
-            RepPeriodSummary(
-                organization=organization, period_close=period_close_row, period=period, rep=rep, plan_met=plan_met,
-                streak=streaks.get(rep.pk, 0) + 1 if plan_met else 0,
-            )
+    settings = _settings_of(period)
+    reps = _reps_of_period(organization=organization, period=period)
+    targets = targets_for_period(
+        organization=organization, reps=reps, kind=period.kind, start=period.start, end=period.end, settings=settings
+    )
+    has_targets = any(rep_targets.lines or rep_targets.points for rep_targets in targets)
+    if has_targets:
+        results_insert(
+            organization_id=organization.pk, period_close_id=period_close_row.pk, period_id=period.pk,
+            start=period.start, end=period.end, exceeded_tier=Decimal(settings.exceeded_tier_percent) / 100,
+            targets=targets,
         )  # fmt: skip
-    PeriodResult.objects.bulk_create(results)
-    Flag.objects.bulk_create(_flags(period_close=period_close_row, results=results, summaries=summaries))
-    RepPeriodSummary.objects.bulk_create(summaries)
-    if results:
+        summaries_insert(
+            organization_id=organization.pk, period_close_id=period_close_row.pk, kind=period.kind, start=period.start
+        )
+        flags_insert(period_close_id=period_close_row.pk, now=now)
         # Only periods that had targets freeze their entries: closing a day without daily plans locks nothing.
         entries_lock(organization=organization, start=period.start, end=period.end, actor=actor, reason=f"close {period}")
-    period.status = PeriodStatus.CLOSED
-    period.closed_at = now
-    period.close_attempts = 0
-    period.last_error = ""
-    period.save(update_fields=["status", "closed_at", "close_attempts", "last_error"])
+    Period.objects.filter(pk=period.pk).update(
+        status=PeriodStatus.CLOSED, closed_at=now, close_attempts=0, last_error=""
+    )
     if period.end >= organization.local_today() - timedelta(days=NOTIFY_WITHIN_DAYS):
         # After commit only: a close that rolls back notifies nobody. (Imported here: the tasks import this module.)
         from ..tasks import send_close_notifications_task
 
         send_close_notifications_task.delay_on_commit(period_close_row.pk)
     return period_close_row
-
-
-def _flags(*, period_close: PeriodClose, results: list[PeriodResult], summaries: list[RepPeriodSummary]) -> list[Flag]:
-    flags = [
-        Flag(
-            organization_id=period_close.organization_id, period_close=period_close, period_id=period_close.period_id,
-            rep=result.rep, result=result,
-            kind=FlagKind.BELOW_MINIMUM if result.status == ResultStatus.BELOW_MINIMUM else FlagKind.EXCEEDED,
-        )  # fmt: skip
-        for result in results
-        if result.status in (ResultStatus.BELOW_MINIMUM, ResultStatus.EXCEEDED)
-    ]
-    reps_with_a_target = {result.rep_id for result in results if result.target is not None}
-    flags += [
-        Flag(
-            organization_id=period_close.organization_id, period_close=period_close, period_id=period_close.period_id,
-            rep=summary.rep, kind=FlagKind.PLAN_NOT_MET,
-        )  # fmt: skip
-        for summary in summaries
-        if not summary.plan_met and summary.rep_id in reps_with_a_target
-    ]
-    return flags
 
 
 def period_close_failed(*, period_id: int, error: str) -> Period:

@@ -126,7 +126,8 @@ def test_close_is_idempotent_under_two_workers_without_row_locks(org_a, last_wee
     real_reps_of_period = close_service._reps_of_period
 
     def claim_without_lock(*, period_id):
-        period = Period.objects.filter(pk=period_id).first()
+        period = Period.objects.select_related("organization").filter(pk=period_id).first()
+        period.last_close_number = None  # what the real claim annotates: no close yet
         both_read.wait()  # neither has written anything yet: both go on to close
         return period
 

@@ -1,0 +1,163 @@
+"""The close's three set-based inserts: results, summaries and flags, each one INSERT … SELECT.
+
+Python computes what each rep is asked for (the pro-rated targets and their explanations, see
+selectors.progress.targets_for_period); the database counts what was done. Each statement works on all reps
+of the period at once, so a close costs the same number of statements for 5 reps or 5,000, and the rows never
+travel to Python and back. The SQL is portable between SQLite and PostgreSQL (derived tables, CASE, VALUES
+whose columns are named column1, column2, … on both).
+
+What counts as the actual of a line matches selectors.progress (`_line_actual`, `_points_actual`): the sum of
+the quantities of the line's type (only entries with its topic when it has one), or the number of distinct
+contacts (trimmed, case-insensitive, empty ones not counted), or for the points target the sum of quantity ×
+the type's points. tests/quotas/test_close.py holds the two to the same figures.
+"""
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db import connection
+
+from ..models import FlagKind, FlagStatus, ResultStatus
+from ..selectors.progress import LineTarget, RepTargets
+
+# Rows of targets per statement: keeps the statement's parameters well inside SQLite's limit (32,766).
+CHUNK = 2_000
+
+
+def _target_row(rep_id: int, line_target: LineTarget) -> tuple:
+    line = line_target.line
+    return (
+        rep_id,
+        line_target.version.pk,
+        line.pk if line else None,
+        line.activity_type_id if line else None,  # None: the points target, over every type with points
+        line.topic if line else "",
+        1 if line and line.distinct_contacts else 0,
+        line_target.label[:200],
+        line_target.target.full,
+        line_target.target.value,
+        line_target.target.explanation[:300],
+    )
+
+
+def results_insert(
+    *, organization_id: int, period_close_id: int, period_id: int, start: date, end: date,
+    exceeded_tier: Decimal, targets: list[RepTargets],
+) -> None:  # fmt: skip
+    """Freeze every rep × line result of the close."""
+    rows = [
+        _target_row(rep_targets.rep.pk, line_target)
+        for rep_targets in targets
+        for line_target in [*rep_targets.lines, *([rep_targets.points] if rep_targets.points else [])]
+    ]
+    counts_contacts = any(row[5] for row in rows)
+    for first in range(0, len(rows), CHUNK):
+        _results_insert_chunk(
+            rows[first : first + CHUNK], organization_id=organization_id, period_close_id=period_close_id,
+            period_id=period_id, start=start, end=end, exceeded_tier=exceeded_tier, counts_contacts=counts_contacts,
+        )  # fmt: skip
+
+
+def _results_insert_chunk(
+    rows, *, organization_id, period_close_id, period_id, start, end, exceeded_tier, counts_contacts
+) -> None:
+    rep_ids = [row[0] for row in rows]
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+    # Grouping by contact only when a line counts distinct contacts: otherwise it only multiplies the groups.
+    contact_key = "LOWER(TRIM(e.contact))" if counts_contacts else None
+    sql = f"""
+        INSERT INTO quotas_periodresult (organization_id, period_close_id, period_id, rep_id, version_id, line_id,
+                                         label, target_full, target, explanation, actual, attainment, status)
+        SELECT %s, %s, %s, r.rep_id, r.version_id, r.line_id, r.label, r.target_full, r.target, r.explanation,
+               r.actual,
+               CASE WHEN r.target > 0 THEN ROUND(r.actual * 100.0 / r.target) END,
+               CASE WHEN r.target IS NULL THEN '{ResultStatus.NO_TARGET}'
+                    WHEN r.actual >= r.target * CAST(%s AS NUMERIC) THEN '{ResultStatus.EXCEEDED}'
+                    WHEN r.actual >= r.target THEN '{ResultStatus.MET}'
+                    ELSE '{ResultStatus.BELOW_MINIMUM}' END
+        FROM (
+            SELECT t.rep_id, t.version_id, t.line_id, t.label, t.target_full, t.target, t.explanation,
+                   CASE WHEN t.distinct_contacts = 1
+                        THEN COUNT(DISTINCT CASE WHEN a.contact_key <> '' THEN a.contact_key END)
+                        -- the points target (no type) weighs each type's total; types without points add NULL
+                        ELSE COALESCE(SUM(CASE WHEN t.type_id IS NULL THEN a.total * w.points ELSE a.total END), 0)
+                   END AS actual
+            FROM (
+                SELECT CAST(column1 AS BIGINT) AS rep_id, CAST(column2 AS BIGINT) AS version_id,
+                       CAST(column3 AS BIGINT) AS line_id, CAST(column4 AS BIGINT) AS type_id, column5 AS topic,
+                       CAST(column6 AS INTEGER) AS distinct_contacts, column7 AS label,
+                       CAST(column8 AS NUMERIC) AS target_full, CAST(column9 AS NUMERIC) AS target,
+                       column10 AS explanation
+                FROM (VALUES {values}) AS v
+            ) AS t
+            LEFT JOIN (
+                SELECT e.rep_id, e.activity_type_id, e.topic, {contact_key or "''"} AS contact_key,
+                       SUM(e.quantity) AS total
+                FROM activities_activityentry e
+                WHERE e.organization_id = %s AND e.date BETWEEN %s AND %s AND e.rep_id BETWEEN %s AND %s
+                GROUP BY e.rep_id, e.activity_type_id, e.topic{", " + contact_key if contact_key else ""}
+            ) AS a ON a.rep_id = t.rep_id
+                      AND (a.activity_type_id = t.type_id OR t.type_id IS NULL)
+                      AND (t.topic = '' OR a.topic = t.topic)
+            LEFT JOIN activities_activitytype w ON w.id = a.activity_type_id
+            GROUP BY t.rep_id, t.version_id, t.line_id, t.type_id, t.topic, t.distinct_contacts, t.label,
+                     t.target_full, t.target, t.explanation
+        ) AS r
+    """
+    params = [organization_id, period_close_id, period_id, exceeded_tier]
+    params += [value for row in rows for value in row]
+    params += [organization_id, start, end, min(rep_ids), max(rep_ids)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def summaries_insert(*, organization_id: int, period_close_id: int, kind: str, start: date) -> None:
+    """Per rep with results: whether every target was met, and the streak of consecutive periods met (the
+    previous period of the kind ends the day before this one starts)."""
+    sql = f"""
+        INSERT INTO quotas_repperiodsummary (organization_id, period_close_id, period_id, rep_id, plan_met, streak)
+        SELECT r.organization_id, r.period_close_id, r.period_id, r.rep_id, r.plan_met,
+               CASE WHEN r.plan_met THEN COALESCE(previous.streak, 0) + 1 ELSE 0 END
+        FROM (
+            SELECT organization_id, period_close_id, period_id, rep_id,
+                   CASE WHEN SUM(CASE WHEN status <> '{ResultStatus.NO_TARGET}' THEN 1 ELSE 0 END) > 0
+                         AND SUM(CASE WHEN status = '{ResultStatus.BELOW_MINIMUM}' THEN 1 ELSE 0 END) = 0
+                        THEN TRUE ELSE FALSE END AS plan_met
+            FROM quotas_periodresult
+            WHERE period_close_id = %s
+            GROUP BY organization_id, period_close_id, period_id, rep_id
+        ) AS r
+        LEFT JOIN (
+            SELECT s.rep_id, s.streak
+            FROM quotas_repperiodsummary s
+            JOIN quotas_periodclose c ON c.id = s.period_close_id AND c.superseded_at IS NULL
+            JOIN quotas_period p ON p.id = s.period_id
+            WHERE s.organization_id = %s AND p.kind = %s AND p."end" = %s
+        ) AS previous ON previous.rep_id = r.rep_id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [period_close_id, organization_id, kind, start - timedelta(days=1)])
+
+
+def flags_insert(*, period_close_id: int, now: datetime) -> None:
+    """Flag each result below its minimum or exceeding its target, and each rep with a target who did not meet
+    the plan."""
+    sql = f"""
+        INSERT INTO quotas_flag (organization_id, period_close_id, period_id, rep_id, result_id, kind, status,
+                                 created_at)
+        SELECT organization_id, period_close_id, period_id, rep_id, id,
+               CASE WHEN status = '{ResultStatus.BELOW_MINIMUM}' THEN '{FlagKind.BELOW_MINIMUM}'
+                    ELSE '{FlagKind.EXCEEDED}' END,
+               '{FlagStatus.OPEN}', %s
+        FROM quotas_periodresult
+        WHERE period_close_id = %s AND status IN ('{ResultStatus.BELOW_MINIMUM}', '{ResultStatus.EXCEEDED}')
+        UNION ALL
+        SELECT s.organization_id, s.period_close_id, s.period_id, s.rep_id, NULL, '{FlagKind.PLAN_NOT_MET}',
+               '{FlagStatus.OPEN}', %s
+        FROM quotas_repperiodsummary s
+        WHERE s.period_close_id = %s AND s.plan_met = FALSE
+          AND EXISTS (SELECT 1 FROM quotas_periodresult r
+                      WHERE r.period_close_id = s.period_close_id AND r.rep_id = s.rep_id AND r.target IS NOT NULL)
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [now, period_close_id, now, period_close_id])
