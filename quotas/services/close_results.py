@@ -62,7 +62,7 @@ def _results_insert_chunk(
     rows, *, organization_id, period_close_id, period_id, start, end, exceeded_tier, counts_contacts
 ) -> None:
     rep_ids = [row[0] for row in rows]
-    values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
     # Grouping by contact only when a line counts distinct contacts: otherwise it only multiplies the groups.
     contact_key = "LOWER(TRIM(e.contact))" if counts_contacts else None
     sql = f"""
@@ -76,8 +76,11 @@ def _results_insert_chunk(
                     WHEN r.actual >= r.target THEN '{ResultStatus.MET}'
                     ELSE '{ResultStatus.BELOW_MINIMUM}' END
         FROM (
-            SELECT t.rep_id, t.version_id, t.line_id, t.label, t.target_full, t.target, t.explanation,
-                   CASE WHEN t.distinct_contacts = 1
+            -- grouped by the row number alone; the other columns are the row's own (MAX of one value)
+            SELECT MAX(t.rep_id) AS rep_id, MAX(t.version_id) AS version_id, MAX(t.line_id) AS line_id,
+                   MAX(t.label) AS label, MAX(t.target_full) AS target_full, MAX(t.target) AS target,
+                   MAX(t.explanation) AS explanation,
+                   CASE WHEN MAX(t.distinct_contacts) = 1
                         THEN COUNT(DISTINCT CASE WHEN a.contact_key <> '' THEN a.contact_key END)
                         -- the points target (no type) weighs each type's total; types without points add NULL
                         ELSE COALESCE(SUM(CASE WHEN t.type_id IS NULL THEN a.total * w.points ELSE a.total END), 0)
@@ -87,7 +90,7 @@ def _results_insert_chunk(
                        CAST(column3 AS BIGINT) AS line_id, CAST(column4 AS BIGINT) AS type_id, column5 AS topic,
                        CAST(column6 AS INTEGER) AS distinct_contacts, column7 AS label,
                        CAST(column8 AS NUMERIC) AS target_full, CAST(column9 AS NUMERIC) AS target,
-                       column10 AS explanation
+                       column10 AS explanation, CAST(column11 AS INTEGER) AS row_number
                 FROM (VALUES {values}) AS v
             ) AS t
             LEFT JOIN (
@@ -100,12 +103,11 @@ def _results_insert_chunk(
                       AND (a.activity_type_id = t.type_id OR t.type_id IS NULL)
                       AND (t.topic = '' OR a.topic = t.topic)
             LEFT JOIN activities_activitytype w ON w.id = a.activity_type_id
-            GROUP BY t.rep_id, t.version_id, t.line_id, t.type_id, t.topic, t.distinct_contacts, t.label,
-                     t.target_full, t.target, t.explanation
+            GROUP BY t.row_number
         ) AS r
     """
     params = [organization_id, period_close_id, period_id, exceeded_tier]
-    params += [value for row in rows for value in row]
+    params += [value for number, row in enumerate(rows) for value in (*row, number)]
     params += [organization_id, start, end, min(rep_ids), max(rep_ids)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -190,7 +190,7 @@ def test_bench_close_every_organization_month_against_one_grouped_query(organiza
 def statement_kind(sql: str) -> str:
     """"INSERT quotas_periodresult", "SELECT activities_activityentry", "COMMIT", … for the breakdown."""
     verb = sql.split(None, 1)[0].upper()
-    table = re.search(r'(?:INTO|FROM|UPDATE) "(\w+)"', sql)
+    table = re.search(r"(?:INTO|FROM|UPDATE)\s+\"?(\w+)", sql)
     return f"{verb} {table.group(1)}" if table and verb in {"SELECT", "INSERT", "UPDATE", "DELETE"} else verb
 
 
