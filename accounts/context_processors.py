@@ -20,6 +20,18 @@ def organization_navigation() -> list[tuple]:
     return [HOME, *(entry for path in settings.ORGANIZATION_NAVIGATION for entry in import_string(path))]
 
 
+def _links(request, membership) -> dict[str, list[dict]]:
+    links = {MAIN: [], MORE: []}
+    home_url = reverse(HOME[1], kwargs={"org_slug": membership.organization.slug})
+    for role, url_name, label, place, *shown in organization_navigation():
+        # An optional fifth item, shown(membership) -> bool, hides an entry (a feature switched off).
+        if membership.has_role_at_least(role) and all(is_shown(membership) for is_shown in shown):
+            url = reverse(url_name, kwargs={"org_slug": membership.organization.slug})
+            current = request.path == url if url == home_url else request.path.startswith(url)
+            links[place].append({"url": url, "label": label, "current": current})
+    return links
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -27,12 +39,10 @@ def navigation(request):
     membership = getattr(request, "membership", None)
     links = {MAIN: [], MORE: []}
     if membership is not None:
-        home_url = reverse(HOME[1], kwargs={"org_slug": membership.organization.slug})
-        for role, url_name, label, place in organization_navigation():
-            if membership.has_role_at_least(role):
-                url = reverse(url_name, kwargs={"org_slug": membership.organization.slug})
-                current = request.path == url if url == home_url else request.path.startswith(url)
-                links[place].append({"url": url, "label": label, "current": current})
+        # Once per request: django-tables2 renders template cells with the context processors again.
+        if not hasattr(request, "_navigation_links"):
+            request._navigation_links = _links(request, membership)
+        links = request._navigation_links
     return {
         "nav_memberships": organization_list_for_user(user=user),
         "nav_links": links[MAIN],

@@ -1,4 +1,4 @@
-"""E-mails sent by the accounts app, rendered in the organization's language."""
+"""E-mails sent by the accounts app, rendered in the recipient's language (their own, else the organization's)."""
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -6,8 +6,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from .models import Invitation
-from .selectors import invitation_token
+from .models import Invitation, User
+from .selectors import invitation_token, language_for
 
 
 def send_invitation_email(*, invitation_id: int) -> None:
@@ -16,7 +16,9 @@ def send_invitation_email(*, invitation_id: int) -> None:
         return  # withdrawn or used between the request and this task
     link = settings.SITE_URL + reverse("invitation-accept", kwargs={"token": invitation_token(invitation=invitation)})
     context = {"invitation": invitation, "organization": invitation.organization, "link": link}
-    with translation.override(invitation.organization.language):
+    # An invitation may go to someone who has an account already: in their language, then.
+    recipient = User.objects.filter(email__iexact=invitation.email).first()
+    with translation.override(language_for(user=recipient, organization=invitation.organization)):
         subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
         body = render_to_string("accounts/email/invitation_body.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email])

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Membership, Organization
+from .models import Language, Membership, Organization
 from .roles import INVITABLE_ROLES, TEAM_ROLES, Role
 from .selectors import membership_choices, team_list
 
@@ -151,3 +151,22 @@ class MembershipForm(OrganizationScopedForm):
             "probation_end": membership.probation_end,
             "fte_percent": membership.fte_percent,
         }
+
+
+class LanguageForm(forms.Form):
+    """The user's own language: each organization's (the default), or always English or Swedish."""
+
+    language = forms.ChoiceField(
+        label=_("Your language"),
+        required=False,
+        help_text=_("Pages and e-mails use it in every organization."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Each language in its own name, as the language selector at the foot of the pages shows them.
+        own_names = {Language.ENGLISH: "English", Language.SWEDISH: "Svenska"}
+        self.fields["language"].choices = [
+            ("", _("The organization's language")),
+            *[(code, own_names.get(code, label)) for code, label in Language.choices],
+        ]

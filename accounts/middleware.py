@@ -35,6 +35,7 @@ class TenancyMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         slug = view_kwargs.get(ORG_URL_KWARG)
         if slug is None:
+            self._activate_language(request, organization=None)
             return None
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
@@ -46,7 +47,7 @@ class TenancyMiddleware:
         request.organization = organization
         # Pages show times in the organization's zone, whatever the server's.
         timezone.activate(organization.zone)
-        self._activate_language(request, organization)
+        self._activate_language(request, organization=organization)
         if (
             organization.require_2fa
             and membership.role in ROLES_2FA_CAN_BE_REQUIRED
@@ -61,9 +62,14 @@ class TenancyMiddleware:
         return None
 
     @staticmethod
-    def _activate_language(request, organization):
-        """The organization's language is the default; a language the user picked (cookie) wins."""
-        if settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
-            return
-        translation.activate(organization.language)
-        request.LANGUAGE_CODE = organization.language
+    def _activate_language(request, *, organization):
+        """The page's language: the signed-in user's own (User.language), else one picked on this browser (the
+        language cookie), else the organization's; outside an organization LocaleMiddleware's choice (cookie,
+        then the browser's Accept-Language) stands when the user has no language of their own."""
+        language = request.user.language if request.user.is_authenticated else ""
+        if not language:
+            if organization is None or request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME):
+                return
+            language = organization.language
+        translation.activate(language)
+        request.LANGUAGE_CODE = language

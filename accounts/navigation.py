@@ -8,7 +8,8 @@ from .roles import Role
 MAIN = "main"
 MORE = "more"
 
-# (least role, URL name, label, MAIN or MORE), in the order shown.
+# (least role, URL name, label, MAIN or MORE), in the order shown. An optional fifth item, a function of the
+# membership returning whether to show the entry, hides it while a feature is off (quotas' leaderboard).
 NAV = [
     (Role.MANAGER, "accounts:team-list", _("Teams"), MORE),
     (Role.MANAGER, "accounts:member-list", _("Members"), MORE),

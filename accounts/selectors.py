@@ -121,3 +121,9 @@ def organization_summary(*, organization: Organization) -> dict:
         "team_count": Team.objects.filter(organization=organization, archived_at__isnull=True).count(),
         "pending_invitation_count": Invitation.objects.pending().filter(organization=organization).count(),
     }
+
+
+def language_for(*, user: User | None, organization: Organization) -> str:
+    """The language to address a user in about an organization (pages, e-mails, notifications): the user's own
+    choice when they made one, else the organization's."""
+    return (user.language if user is not None else "") or organization.language

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from .models import INVITATION_VALIDITY, Invitation, Membership, Organization, Team, TeamManager, User
+from .models import INVITATION_VALIDITY, Invitation, Language, Membership, Organization, Team, TeamManager, User
 from .roles import TEAM_ROLES, Role
 from .tasks import send_invitation_email_task
 
@@ -313,3 +313,12 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     return membership
+
+
+def user_language_set(*, user: User, language: str) -> User:
+    """The user's language everywhere ("" = each organization's own)."""
+    if language not in ("", *Language.values):
+        raise ValidationError(_("Choose a language from the list."))
+    user.language = language
+    user.save(update_fields=["language"])
+    return user

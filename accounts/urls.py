@@ -29,5 +29,7 @@ organization_patterns = [
 
 urlpatterns = [
     path("organizations/new/", views.OrganizationCreateView.as_view(), name="organization-create"),
+    # Beside allauth's account pages (/accounts/… is allauth's; this path is not one of them).
+    path("accounts/language/", views.LanguageUpdateView.as_view(), name="language-update"),
     path("o/<slug:org_slug>/", include(organization_patterns)),
 ]

@@ -3,12 +3,15 @@
 from urllib.parse import urlencode
 
 from allauth.account.adapter import get_adapter
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.functional import cached_property
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -21,6 +24,7 @@ from .errors import error_messages
 from .filters import MembershipFilter
 from .forms import (
     InvitationForm,
+    LanguageForm,
     MembershipForm,
     OrganizationCreateForm,
     OrganizationSettingsForm,
@@ -44,6 +48,46 @@ class HomeView(TemplateView):
 
     def get_template_names(self):
         return ["accounts/home.html" if self.request.user.is_authenticated else "accounts/landing.html"]
+
+
+class LanguageUpdateView(LoginRequiredMixin, FormView):
+    """`/accounts/language/`: the user's own language, for pages and e-mails in every organization. The language
+    selector at the foot of every page posts here for signed-in users, so the choice follows them everywhere;
+    the language cookie is kept in step (removed for "the organization's language")."""
+
+    form_class = LanguageForm
+    template_name = "accounts/language_update.html"
+
+    def get_initial(self):
+        return {"language": self.request.user.language}
+
+    def form_valid(self, form):
+        language = form.cleaned_data["language"]
+        services.user_language_set(user=self.request.user, language=language)
+        with translation.override(language or translation.get_language()):
+            messages.success(self.request, _("Language saved."))
+        response = redirect(self._next_url())
+        if language:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH, domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )  # fmt: skip
+        else:
+            response.delete_cookie(
+                settings.LANGUAGE_COOKIE_NAME, path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN, samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )  # fmt: skip
+        return response
+
+    def _next_url(self) -> str:
+        next_url = self.request.POST.get("next", "")
+        if url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts={self.request.get_host()}, require_https=self.request.is_secure()
+        ):
+            return next_url
+        return reverse("accounts:language-update")
 
 
 class OrganizationCreateView(LoginRequiredMixin, FormView):

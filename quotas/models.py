@@ -395,13 +395,21 @@ class FlagStatus(models.TextChoices):
 
 
 class Flag(models.Model):
-    """A closed result that needs a manager's attention (or, for "exceeded", recognition)."""
+    """A closed result that needs a manager's attention (or, for "exceeded", recognition).
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    Written by the close with its results (one INSERT … SELECT): like a result, only its close is a foreign
+    key the database checks; organization, period, rep and result are copies from that close's rows."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
     period_close = models.ForeignKey(PeriodClose, on_delete=models.CASCADE, related_name="flags")
-    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
-    rep = models.ForeignKey(Membership, on_delete=models.RESTRICT, related_name="flags")
-    result = models.ForeignKey(PeriodResult, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    rep = models.ForeignKey(Membership, on_delete=models.RESTRICT, related_name="flags", db_constraint=False)
+    result = models.ForeignKey(
+        PeriodResult, on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_constraint=False,
+        db_index=False,
+    )
     kind = models.CharField(max_length=16, choices=FlagKind.choices)
     status = models.CharField(max_length=16, choices=FlagStatus.choices, default=FlagStatus.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)

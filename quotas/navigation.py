@@ -5,6 +5,20 @@ from django.utils.translation import gettext_lazy as _
 from accounts.navigation import MAIN, MORE
 from accounts.roles import Role
 
+from .selectors.calendar import quota_settings_get
+
+
+def leaderboard_shown(membership) -> bool:
+    """The leaderboard's entry shows only while the organization has it on (Calendar settings)."""
+    return quota_settings_get(organization=membership.organization).leaderboard_enabled
+
+
+# The pages managers and admins live in: first in their bar (listed first in settings.ORGANIZATION_NAVIGATION).
+DASHBOARDS = [
+    (Role.MANAGER, "quotas:team-dashboard", _("Dashboard"), MAIN),
+    (Role.ADMIN, "quotas:organization-overview", _("Team results"), MAIN),
+]
+
 # (least role, URL name, label), in the order shown.
 NAV = [
     (Role.REP, "quotas:my-progress", _("Progress"), MAIN),
@@ -12,6 +26,8 @@ NAV = [
     (Role.REP, "quotas:calendar", _("Calendar"), MORE),
     (Role.REP, "quotas:leave-list", _("Leave"), MAIN),
     (Role.REP, "quotas:flag-list", _("Flags"), MAIN),
+    (Role.REP, "quotas:leaderboard", _("Leaderboard"), MAIN, leaderboard_shown),
+    (Role.HR, "quotas:probation-list", _("Probation"), MAIN),
     (Role.REP, "quotas:notification-list", _("Notifications"), MORE),
     (Role.REP, "quotas:correction-list", _("Corrections"), MORE),
     (Role.ADMIN, "quotas:period-list", _("Periods"), MORE),

@@ -2,16 +2,24 @@ from django.urls import path
 
 from .views import calendar
 from .views import corrections
+from .views import dashboard
 from .views import flags
+from .views import leaderboard
 from .views import notifications
 from .views import progress
 from .views import plans
+from .views import reps
+from .views import probation
 
 app_name = "quotas"
 
 # Mounted under /o/<org_slug>/ (see salesquota.urls): every page here is a tenant page.
 urlpatterns = [
+    path("dashboard/", dashboard.TeamDashboardView.as_view(), name="team-dashboard"),
+    path("overview/", dashboard.OrganizationOverviewView.as_view(), name="organization-overview"),
     path("progress/", progress.MyProgressView.as_view(), name="my-progress"),
+    path("reps/<int:rep_pk>/", reps.RepDetailView.as_view(), name="rep-detail"),
+    path("leaderboard/", leaderboard.LeaderboardView.as_view(), name="leaderboard"),
     path("plans/", plans.QuotaPlanListView.as_view(), name="plan-list"),
     path("plans/new/", plans.QuotaPlanCreateView.as_view(), name="plan-create"),
     path("plans/<int:plan_pk>/", plans.QuotaPlanDetailView.as_view(), name="plan-detail"),
@@ -39,4 +47,8 @@ urlpatterns = [
     path("periods/", corrections.PeriodListView.as_view(), name="period-list"),
     path("periods/<int:period_pk>/reopen/", corrections.PeriodReopenView.as_view(), name="period-reopen"),
     path("periods/<int:period_pk>/retry/", corrections.PeriodRetryView.as_view(), name="period-retry"),
+    path("probation/", probation.ProbationListView.as_view(), name="probation-list"),
+    path("probation/<int:rep_pk>/", probation.ProbationReportView.as_view(), name="probation-report"),
+    path("probation/<int:rep_pk>/pdf/", probation.ProbationReportPdfView.as_view(), name="probation-report-pdf"),
+    path("probation/<int:rep_pk>/csv/", probation.ProbationReportCsvView.as_view(), name="probation-report-csv"),
 ]

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "salesquota.settings.production",
@@ -22,6 +24,13 @@ def manage(*args, env):
     )
 
 
+def manage_python(code, settings_module="salesquota.settings.production", **environ):
+    """Run Python code in a fresh process with a settings module (production's environment unless told)."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))}
+    env = {**clean, **PRODUCTION_ENV, "DJANGO_SETTINGS_MODULE": settings_module, **environ}
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+
+
 def test_production_settings_pass_the_deployment_checks_with_no_warning():
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -29,8 +38,45 @@ def test_production_settings_pass_the_deployment_checks_with_no_warning():
 
 
 def test_production_settings_require_secret_key_and_database_url():
-    for missing in ("DJANGO_SECRET_KEY", "DATABASE_URL"):
+    for missing in ("DJANGO_SECRET_KEY", "DATABASE_URL", "REDIS_URL"):
         env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
         result = manage("check", env=env)
         assert result.returncode != 0
         assert missing in result.stderr
+
+
+CACHE_OF = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
+
+
+@pytest.mark.parametrize(
+    ("settings_module", "redis_url", "backend"),
+    [
+        ("salesquota.settings.production", "redis://redis.internal:6379/0", "redis.RedisCache"),
+        ("salesquota.settings.local", "", "filebased.FileBasedCache"),
+        ("salesquota.settings.local", "redis://127.0.0.1:6379/0", "redis.RedisCache"),
+        ("salesquota.settings.base", "", "filebased.FileBasedCache"),
+        ("salesquota.settings.test", "", "locmem.LocMemCache"),
+    ],
+)
+def test_every_settings_module_has_a_real_cache_for_the_login_rate_limits(settings_module, redis_url, backend):
+    """allauth's login limits (and the API's) live in the cache: the dummy cache would switch them off."""
+    result = manage_python(CACHE_OF, settings_module, REDIS_URL=redis_url)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"django.core.cache.backends.{backend}"
+    assert "DummyCache" not in result.stdout
+
+
+SETTINGS_MODULES = sorted(
+    f"salesquota.settings.{path.stem}"
+    for path in (ROOT / "salesquota" / "settings").glob("*.py")
+    if path.stem != "__init__"
+)
+
+
+@pytest.mark.parametrize("settings_module", SETTINGS_MODULES)
+def test_no_settings_module_uses_the_dummy_cache(settings_module):
+    """Every settings module there is, including ones added later."""
+    result = manage_python(CACHE_OF, settings_module)
+    assert result.returncode == 0, result.stderr
+    assert "DummyCache" not in result.stdout
+    assert result.stdout.strip().startswith("django.core.cache.backends.")

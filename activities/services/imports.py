@@ -163,9 +163,12 @@ def import_batch_create(*, organization: Organization, actor: Membership, upload
     """Store an uploaded CSV for its preview, once its size, encoding, header and row count are acceptable."""
     _ensure_may_import(organization=organization, actor=actor)
     if upload.size > MAX_UPLOAD_BYTES:
+        size, most = filesizeformat(upload.size), filesizeformat(MAX_UPLOAD_BYTES)
+        if size == most:  # just over the limit: "5.0 MB; at most 5.0 MB" would read as a contradiction
+            raise ValidationError(_("The file is larger than %(max)s.") % {"max": most})
         raise ValidationError(
             _("The file is %(size)s; at most %(max)s can be uploaded. Split it into smaller files.")
-            % {"size": filesizeformat(upload.size), "max": filesizeformat(MAX_UPLOAD_BYTES)}
+            % {"size": size, "max": most}
         )
     raw = upload.read(MAX_UPLOAD_BYTES + 1)
     if len(raw) > MAX_UPLOAD_BYTES:  # a size the client misreported

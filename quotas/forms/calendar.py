@@ -36,6 +36,11 @@ class QuotaSettingsForm(forms.Form):
         required=False,
         help_text=_("E-mail each rep who has logged nothing by 16:00 (the organization's time) on a working day."),
     )
+    leaderboard_enabled = forms.BooleanField(
+        label=_("Show the leaderboard"),
+        required=False,
+        help_text=_("Every member, reps included, sees the reps ranked by attainment or points."),
+    )
 
     def __init__(self, *args, organization: Organization, **kwargs):
         super().__init__(*args, **kwargs)

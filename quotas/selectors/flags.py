@@ -27,12 +27,17 @@ class FlagFilter:
     CHOICES = (OPEN, ACKNOWLEDGED, ALL)
 
 
-def flag_list(*, organization: Organization, viewer: Membership, status: str = FlagFilter.OPEN) -> QuerySet[Flag]:
+def flag_list(
+    *, organization: Organization, viewer: Membership, status: str = FlagFilter.OPEN, rep_id: int | None = None
+) -> QuerySet[Flag]:
     """The flags the viewer may read, newest first, ready for a table (no query per row).
 
-    `status`: open (the default), acknowledged, or all (withdrawn flags, replaced by a re-close, too)."""
+    `status`: open (the default), acknowledged, or all (withdrawn flags, replaced by a re-close, too).
+    `rep_id`: only that rep's (a rep outside the viewer's view has none)."""
     reps = reps_visible_to(organization=organization, viewer=viewer)
     flags = Flag.objects.filter(organization=organization, rep__in=reps.values("pk"))
+    if rep_id is not None:
+        flags = flags.filter(rep_id=rep_id)
     if status == FlagFilter.OPEN:
         flags = flags.filter(status=FlagStatus.OPEN)
     elif status == FlagFilter.ACKNOWLEDGED:

@@ -40,10 +40,10 @@ def _ensure_in_organization(organization: Organization, obj) -> None:
 @transaction.atomic
 def quota_settings_update(
     *, organization: Organization, actor: Membership, working_weekdays: Iterable[int], exceeded_tier_percent: int,
-    reminder_enabled: bool | None = None,
+    reminder_enabled: bool | None = None, leaderboard_enabled: bool | None = None,
 ) -> QuotaSettings:
-    """Save the working weekdays (at least one), the "exceeded" tier and (when given) the 16:00 reminder;
-    creates the settings row if missing."""
+    """Save the working weekdays (at least one), the "exceeded" tier and (when given) the 16:00 reminder and
+    the leaderboard switch; creates the settings row if missing."""
     _ensure_admin(actor)
     days = sorted({int(day) for day in working_weekdays})
     if not days:
@@ -57,6 +57,9 @@ def quota_settings_update(
     if reminder_enabled is not None:
         settings.reminder_enabled = reminder_enabled
         fields.append("reminder_enabled")
+    if leaderboard_enabled is not None:
+        settings.leaderboard_enabled = leaderboard_enabled
+        fields.append("leaderboard_enabled")
     settings.full_clean()
     settings.save(update_fields=fields)
     return settings

@@ -10,7 +10,8 @@ Exactly once: a notification's `key` is unique ("rep_summary:<close id>:<user id
 (ignoring those that exist) before anything is sent. Sending claims a row by setting `emailed_at` with a
 conditional UPDATE before the e-mail leaves, so two runs at once, or one after the other, never e-mail the
 same row twice; a failed send releases the claim for the next run. A re-close is a new close: new keys, new
-notifications. The text is rendered once, in the organization's language, from the plain-text templates
+notifications. The text is rendered once, in the recipient's language (their own, else the organization's;
+accounts.selectors.language_for), from the plain-text templates
 under templates/quotas/email/, and stored on the row: the in-app page shows what the e-mail said.
 """
 
@@ -30,6 +31,7 @@ from django.utils import timezone, translation
 
 from accounts.models import Membership, Organization, Team, TeamManager, User
 from accounts.roles import Role
+from accounts.selectors import language_for
 from activities.models import ActivityEntry
 
 from ..models import (
@@ -88,15 +90,18 @@ def _notifications_create(*, organization: Organization, period: Period | None, 
     if not drafts:
         return 0
     rows = []
-    with translation.override(organization.language):
-        common = {
-            "organization": organization,
-            "period": period,
-            "period_label": period_label(period) if period else "",
-            "notifications_url": _site_url("quotas:notification-list", organization),
-        }
-        for draft in drafts:
-            context = {**common, "recipient": draft.recipient, **draft.context}
+    common = {
+        "organization": organization,
+        "period": period,
+        "notifications_url": _site_url("quotas:notification-list", organization),
+    }
+    labels = {}  # the period's label in each language used
+    for draft in drafts:
+        language = language_for(user=draft.recipient, organization=organization)
+        with translation.override(language):
+            if language not in labels:
+                labels[language] = period_label(period) if period else ""
+            context = {**common, "period_label": labels[language], "recipient": draft.recipient, **draft.context}
             subject = render_to_string(f"quotas/email/{draft.kind}_subject.txt", context)
             body = render_to_string(f"quotas/email/{draft.kind}_body.txt", context)
             rows.append(
@@ -252,6 +257,7 @@ def _close_drafts(*, period_close: PeriodClose, reports: list[RepReport]) -> lis
     links = {
         "flags_url": _site_url("quotas:flag-list", organization),
         "progress_url": _site_url("quotas:my-progress", organization),
+        "probation_url": _site_url("quotas:probation-list", organization),
     }
     drafts = [
         Draft(recipient=report.rep.user, kind=NotificationKind.REP_SUMMARY,

@@ -95,6 +95,7 @@ class CalendarView(OrganizationMixin, TemplateView):
                         "working_weekdays": sorted(settings.weekdays),
                         "exceeded_tier_percent": settings.exceeded_tier_percent,
                         "reminder_enabled": settings.reminder_enabled,
+                        "leaderboard_enabled": settings.leaderboard_enabled,
                     },
                 ),
             )
@@ -127,7 +128,7 @@ class CalendarView(OrganizationMixin, TemplateView):
             except ValidationError as error:
                 _add_service_errors(form, error)
             else:
-                messages.success(self.request, _("Working days saved."))
+                messages.success(self.request, _("Settings saved."))
                 return redirect(calendar_url(self.organization, self.year, "working-days"))
         return self.invalid("settings_form", form)
 

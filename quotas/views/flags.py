@@ -8,6 +8,7 @@ comment) and comment; the rep responds; HR reads. "Exceeded" flags are recogniti
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -22,6 +23,7 @@ from accounts.roles import Role
 
 from ..forms.flags import FlagAcknowledgeForm, FlagCommentForm
 from ..selectors import flags as selectors
+from ..selectors.reps import rep_detail_get
 from ..services import flags as services
 from .links import organization_url
 
@@ -34,9 +36,11 @@ FILTER_LABELS = {
 }
 
 
-def flag_list_url(organization, status: str = "", anchor: str = "") -> str:
-    query = {"status": status} if status and status != selectors.FlagFilter.OPEN else None
-    return organization_url("quotas:flag-list", organization, query=query, anchor=anchor)
+def flag_list_url(organization, status: str = "", anchor: str = "", rep=None) -> str:
+    query = {"status": status} if status and status != selectors.FlagFilter.OPEN else {}
+    if rep is not None:
+        query["rep"] = rep.pk
+    return organization_url("quotas:flag-list", organization, query=query or None, anchor=anchor)
 
 
 def flag_detail_url(organization, flag, anchor: str = "") -> str:
@@ -62,11 +66,19 @@ class FlagListView(OrganizationMixin, TemplateView):
         status = self.request.GET.get("status")
         if status not in selectors.FlagFilter.CHOICES:
             status = selectors.FlagFilter.OPEN
-        flags = selectors.flag_list(organization=organization, viewer=viewer, status=status)
+        rep = self.rep_shown()
+        flags = selectors.flag_list(
+            organization=organization, viewer=viewer, status=status, rep_id=rep.pk if rep is not None else None
+        )
         page = Paginator(flags, FLAG_PAGE_SIZE).get_page(self.request.GET.get("page"))
         access = selectors.flag_access(organization=organization, viewer=viewer)
         filters = [
-            {"value": value, "label": label, "url": flag_list_url(organization, value), "current": value == status}
+            {
+                "value": value,
+                "label": label,
+                "url": flag_list_url(organization, value, rep=rep),
+                "current": value == status,
+            }
             for value, label in FILTER_LABELS.items()
         ]
         context = {
@@ -76,8 +88,19 @@ class FlagListView(OrganizationMixin, TemplateView):
             "filters": filters,
             "show_rep": viewer.role != Role.REP,
             "next_url": self.request.get_full_path(),
+            "rep_shown": rep,
+            "all_reps_url": flag_list_url(organization, status),
         }
         return super().get_context_data(**context, **kwargs)
+
+    def rep_shown(self):
+        """?rep=<id> (the dashboard's link): one rep's flags; a rep the viewer may not see is 404."""
+        raw = self.request.GET.get("rep", "")
+        if not raw or self.membership.role == Role.REP:
+            return None
+        if not raw.isdigit():
+            raise Http404
+        return rep_detail_get(organization=self.organization, viewer=self.membership, pk=int(raw))
 
 
 class FlagDetailView(OrganizationMixin, TemplateView):

@@ -24,6 +24,7 @@ from ..models import PeriodKind
 from ..selectors.calendar import Availability
 from ..selectors.plans import live_plan_period_kinds
 from ..selectors.progress import Progress, progress_for_reps
+from .progress_extras import progress_extras
 
 CURRENT_TITLES = {
     PeriodKind.DAY: gettext_lazy("Today"),
@@ -128,6 +129,13 @@ class MyProgressView(OrganizationMixin, TemplateView):
         rep = chosen or next((r for r in reps if r.pk == self.membership.pk), None) or (reps[0] if reps else None)
         today = organization.local_today()
         periods = rep_progress_periods(organization=organization, rep=rep, day=today) if rep is not None else []
+        if rep is not None:  # streaks, the week at a glance, flags, closed results and their trend
+            kwargs.update(
+                progress_extras(
+                    organization=organization, viewer=self.membership, rep=rep, today=today,
+                    trend_kind=self.request.GET.get("trend"),
+                )  # fmt: skip
+            )
         return super().get_context_data(
             picker=form,
             reps=reps,

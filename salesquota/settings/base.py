@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -36,6 +37,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "csp",
+    "salesquota",  # the project's own system checks (salesquota/checks.py)
     "accounts",
     "activities",
     "quotas",
@@ -43,6 +46,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -72,6 +77,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
+                "csp.context_processors.nonce",  # CSP_NONCE, for the rare inline <script nonce="…">
             ],
         },
     },
@@ -107,7 +113,21 @@ ORGANIZATION_SETUP = [
 ]
 
 # Each app's entries in the organization navigation bar, in this order.
-ORGANIZATION_NAVIGATION = ["activities.navigation.NAV", "quotas.navigation.NAV", "accounts.navigation.NAV"]
+ORGANIZATION_NAVIGATION = [
+    "quotas.navigation.DASHBOARDS",  # managers' and admins' pages first
+    "activities.navigation.NAV",
+    "quotas.navigation.NAV",
+    "accounts.navigation.NAV",
+]
+
+# Where a member lands on choosing an organization (`/`, the switcher), by role; others land on its overview.
+ORGANIZATION_LANDING = {
+    "rep": "activities:today",
+    "hr": "quotas:probation-list",
+    "manager": "quotas:team-dashboard",
+    "admin": "quotas:team-dashboard",
+    "owner": "quotas:team-dashboard",
+}
 
 # Extra sections of the Today panel, in this order: callables taking organization=, rep=, day= and returning
 # HTML (activities does not import the apps that depend on it; quotas adds the rep's progress).
@@ -222,6 +242,33 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# Security headers, in every environment (production adds HTTPS, HSTS and secure cookies). No inline script or
+# style anywhere: scripts and styles come from static/ ('self'); an inline <script> needs nonce="{{ CSP_NONCE }}".
+# htmx's own indicator <style> is switched off in base.html (htmx-config) and lives in app.css instead.
+# salesquota/checks.py refuses to deploy without object-src / base-uri 'none'.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],  # data: for allauth's TOTP QR code and Swagger UI's icons
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# Request sizes. Form posts are small: 2.5 MB of non-file data, 1,000 fields (a team form of 500 reps fits).
+# Uploaded files above 2.5 MB go to a temporary file rather than memory; the CSV import itself refuses files over
+# 5 MB and 50,000 rows (activities.services.imports). A body limit belongs in the proxy in front as well.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1_000
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 LOGGING = {
     "version": 1,

@@ -60,6 +60,12 @@ OBJECT_FOR_KWARG = {
 def world(world):
     """The shared world plus a quota plan in each organization. Only here: the plan services' own tests start
     from organizations without plans (build_organization stays plan-free)."""
+    return add_url_objects(world)
+
+
+def add_url_objects(world):
+    """A plan, a flag and a correction in each organization: an object for every URL kwarg (tests/test_security.py
+    walks the same URLs)."""
     for org in (world.a, world.b):
         org.plan = quota_plan_create(
             organization=org.organization, actor=org.admin, name="Weekly calls", period_kind="week", scope="team",

@@ -33,13 +33,13 @@ def slow_down_the_close(**kwargs):
         return
     from quotas.services import close
 
-    compute = close.progress_for_period
+    compute = close.targets_for_period
 
-    def progress_for_period(*, organization, reps, kind, start, end, day):
+    def targets_for_period(*, organization, reps, kind, start, end, settings):
         period_id = close.Period.objects.get(organization=organization, kind=kind, start=start).pk
         with open(os.environ["KILL_TEST_MARKERS"], "a") as markers:
             markers.write(f"{os.getpid()} {period_id}\n")
         time.sleep(seconds)
-        return compute(organization=organization, reps=reps, kind=kind, start=start, end=end, day=day)
+        return compute(organization=organization, reps=reps, kind=kind, start=start, end=end, settings=settings)
 
-    close.progress_for_period = progress_for_period
+    close.targets_for_period = targets_for_period

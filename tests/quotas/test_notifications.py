@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Membership, Organization
+from accounts.models import Membership, Organization, User
 from accounts.roles import Role
 from activities.models import ActivityEntry
 from activities.services.locks import entries_unlock
@@ -155,6 +155,20 @@ def test_emails_are_in_the_organizations_language(org_a, weeks, frozen_now, djan
     assert "Vecka 2026-11-16 – 2026-11-22" in summary.subject
     assert "Överträffat" in summary.body  # the status of 61 / 50
     assert "Week " not in summary.body and "Exceeded" not in summary.body
+
+
+def test_emails_are_in_each_recipients_own_language(org_a, weeks, frozen_now, django_capture_on_commit_callbacks):
+    """A user's own language (User.language) wins over the organization's, per recipient."""
+    User.objects.filter(pk=org_a.rep.user_id).update(language="sv")
+    close(org_a, weeks[LAST_WEEK], django_capture_on_commit_callbacks)
+    (summary,) = mails_to("rep@alpha.example")
+    assert "Vecka 2026-11-16 – 2026-11-22" in summary.subject
+    assert "Överträffat" in summary.body
+    (digest,) = mails_to("manager@alpha.example")  # the organization's language: English
+    assert "Week 2026-11-16 – 2026-11-22" in digest.subject
+    assert "Vecka" not in digest.body
+    notification = Notification.objects.get(recipient=org_a.rep.user)
+    assert notification.subject == summary.subject  # the in-app copy says what the e-mail said
 
 
 def test_a_close_that_rolls_back_sends_nothing(org_a, weeks, frozen_now, django_capture_on_commit_callbacks):
