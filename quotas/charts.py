@@ -4,6 +4,7 @@
 as an SVG with a title and a data table for screen readers and for anyone who prefers numbers.
 """
 
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -47,19 +48,20 @@ class Chart:
 
 
 def _period_label(period) -> str:
-    """Short enough for twelve labels side by side: "Oct 26" for a month or longer, "2 Nov" for a week or day."""
+    """Short enough for twelve labels side by side: "Oct ’26" for a month or longer, "2 Nov" for a week or day."""
     if period.kind in ("month", "quarter", "year"):
-        return date_format(period.start, "M y")
+        return f"{date_format(period.start, 'M')} ’{date_format(period.start, 'y')}"
     return date_format(period.start, "j M")
 
 
-def _nice_top(value: Decimal) -> Decimal:
-    """A round axis maximum at or above `value`: 1, 2, 2.5 or 5 times a power of ten."""
-    if value <= 0:
+def _nice_step(value: Decimal) -> Decimal:
+    """A round tick step for an axis up to `value`: 1, 2 or 5 times a power of ten, about TICKS steps, at least 1."""
+    raw = value / TICKS
+    if raw <= 1:
         return Decimal(1)
-    magnitude = Decimal(10) ** (len(str(int(value))) - 1)
-    for step in (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5), Decimal(10)):
-        if value <= step * magnitude:
+    magnitude = Decimal(10) ** (len(str(int(raw))) - 1)
+    for step in (1, 2, 5, 10):
+        if raw <= step * magnitude:
             return step * magnitude
     return 10 * magnitude
 
@@ -68,7 +70,10 @@ def trend_chart(line: TrendLine, *, width: int = WIDTH, height: int = HEIGHT) ->
     plot_width = width - LEFT - RIGHT
     plot_height = height - TOP - BOTTOM
     values = [point.actual for point in line.points] + [point.target for point in line.points if point.target]
-    top = _nice_top(max(values, default=Decimal(0)))
+    highest = max(values, default=Decimal(0))
+    step = _nice_step(highest)
+    steps = max(math.ceil(highest / step), 1)  # the top tick is at or above the highest value
+    top = step * steps
     count = len(line.points)
 
     def x(index: int) -> float:
@@ -99,5 +104,5 @@ def trend_chart(line: TrendLine, *, width: int = WIDTH, height: int = HEIGHT) ->
         points=points,
         actual_path=" ".join(f"{p.x},{p.y}" for p in points),
         target_path=" ".join(f"{tx},{ty}" for tx, ty in targets),
-        ticks=[Tick(y=y(top * step / TICKS), value=(top * step / TICKS).normalize()) for step in range(TICKS + 1)],
+        ticks=[Tick(y=y(step * n), value=step * n) for n in range(steps + 1)],
     )
