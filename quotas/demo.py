@@ -16,10 +16,11 @@ from accounts.demo import demo_email
 from accounts.models import Organization
 from accounts.roles import Role
 from accounts.selectors import membership_list
+from activities.models import ActivityEntry
 from activities.selectors import activity_type_list
 
-from .models import Holiday, Leave, Period, PlanScope, QuotaPlan, QuotaPlanVersion, QuotaSettings
-from .periods import organization_period_bounds
+from .models import Holiday, Leave, Period, PlanScope, ProbationDecision, QuotaPlan, QuotaPlanVersion, QuotaSettings
+from .periods import days_between, organization_period_bounds
 from .services.calendar import holidays_apply_preset, leave_create
 from .services.periods import periods_ensure
 from .services.plans import LineData, next_period_start, quota_plan_create, quota_plan_publish
@@ -62,6 +63,7 @@ def demo_quotas_delete(*, organization: Organization) -> None:
     Period.objects.filter(organization=organization).delete()
     QuotaPlan.objects.filter(organization=organization).delete()
     Leave.objects.filter(organization=organization).delete()
+    ProbationDecision.objects.filter(organization=organization).delete()  # HR may have recorded some
     Holiday.objects.filter(organization=organization).delete()
     QuotaSettings.objects.filter(organization=organization).delete()
 
@@ -108,7 +110,48 @@ def demo_quotas_create(*, organization: Organization) -> dict[str, int]:
             organization=organization, actor=managers[rep.team.name], rep=rep, start=_day(today, start),
             end=_day(today, end), reason=reason,
         )  # fmt: skip
-    return {"holidays": holidays, "plans": len(plans), "leave": len(LEAVE)}
+    probation_leave = _probation_leave(
+        organization=organization, reps=[rep for rep in reps.values() if rep.probation_end], managers=managers,
+        today=today,
+    )  # fmt: skip
+    return {"holidays": holidays, "plans": len(plans), "leave": len(LEAVE) + probation_leave}
+
+
+def _probation_leave(*, organization: Organization, reps, managers, today: date) -> int:
+    """The reps in probation were off on the working days without activity (activities/demo.py gives new reps
+    sick days too): their manager entered those days as approved leave, so that the probation report's leave,
+    the pro-rated targets and the activity tell one story. Returns the number of leaves."""
+    holidays = set(Holiday.objects.filter(organization=organization).values_list("date", flat=True))
+    count = 0
+    for rep in sorted(reps, key=lambda rep: rep.pk):
+        active = set(
+            ActivityEntry.objects.filter(organization=organization, rep=rep).values_list("date", flat=True).distinct()
+        )
+        first = max(rep.employment_start, today - timedelta(days=HISTORY_DAYS))
+        off = [
+            day for day in days_between(first, today - timedelta(days=1))
+            if day.weekday() < 5 and day not in holidays and day not in active
+        ]  # fmt: skip
+        for run in _runs(off, holidays):
+            leave_create(
+                organization=organization, actor=managers[rep.team.name], rep=rep, start=run[0], end=run[-1],
+                reason="Sick" if len(run) <= 2 else "Vacation",
+            )  # fmt: skip
+            count += 1
+    return count
+
+
+def _runs(days: list[date], holidays: set[date]) -> list[list[date]]:
+    """Working days in a row (a weekend or a holiday between two days does not break a run)."""
+    runs: list[list[date]] = []
+    for day in days:
+        if runs:
+            between = days_between(runs[-1][-1] + timedelta(days=1), day - timedelta(days=1))
+            if all(gap.weekday() >= 5 or gap in holidays for gap in between):
+                runs[-1].append(day)
+                continue
+        runs.append([day])
+    return runs
 
 
 def _lines(lines: dict, types: dict) -> list[LineData]:

@@ -186,6 +186,9 @@ if CELERY_BROKER_URL.startswith("redis"):
     # An unacknowledged message (acks_late) returns to the queue after this long: above every task's time limit.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 if CELERY_BROKER_URL.startswith("filesystem://"):
+    # The broker needs its folders before the first message: `manage.py close_periods` on a fresh checkout too.
+    for folder in ("queue", "processed"):
+        (VAR_DIR / "celery" / folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(VAR_DIR / "celery" / "queue"),
         "data_folder_out": str(VAR_DIR / "celery" / "queue"),

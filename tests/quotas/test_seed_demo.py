@@ -6,7 +6,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
-from django.db.models import Count, F, Min, Sum
+from django.db.models import Count, Exists, F, Min, OuterRef, Sum
 
 from accounts.models import Membership, Organization, Team, TeamManager
 from accounts.roles import Role
@@ -24,6 +24,7 @@ from quotas.models import (
     Leave,
     LeaveStatus,
     Period,
+    PeriodResult,
     PeriodStatus,
     PlanScope,
     QuotaPlan,
@@ -37,6 +38,8 @@ from quotas.services.plans import next_period_start
 pytestmark = pytest.mark.django_db
 
 RAJ = "raj@nordic-advisors.example"
+SOFIA = "sofia@nordic-advisors.example"
+OSKAR = "oskar@nordic-advisors.example"
 
 
 def seed(*args):
@@ -111,7 +114,8 @@ def test_reset_works_after_a_period_was_closed():
 
 def test_seeded_demo_closes_into_a_believable_history():
     """`seed_demo` then `close_periods` (what `make run` does): Raj meets his weekly minimums in most closed
-    weeks, a rep on probation is flagged by the probation plan, and the demo can still be rebuilt."""
+    weeks, Sofia (probation) is flagged for her first two weeks and meets every target after, Oskar (probation)
+    meets most periods, and the demo can still be rebuilt."""
     seed()
     call_command("close_periods", stdout=StringIO())
     organization = demo()
@@ -121,18 +125,46 @@ def test_seeded_demo_closes_into_a_believable_history():
     raj = [summary.plan_met for summary in weeks.filter(rep__user__email=RAJ)]
     assert len(raj) >= 11  # every full week of the 90 days of activity was closed
     assert sum(raj) > len(raj) / 2, f"Raj met his plan in {sum(raj)} of {len(raj)} closed weeks"
-    flags = Flag.objects.filter(
-        organization=organization, kind=FlagKind.BELOW_MINIMUM, result__version__plan__scope=PlanScope.PROBATION,
-        rep__probation_end__isnull=False,
+    # The probation reps: "flagged" is a closed period (week or month) with a below-minimum or plan-not-met flag.
+    # Sofia ramps up: short of the probation plan's 250 calls in her first two weeks, every target met since.
+    with_target = PeriodResult.objects.filter(
+        period_close=OuterRef("period_close"), rep=OuterRef("rep"), target__isnull=False
     )  # fmt: skip
-    per_rep = dict(flags.values_list("rep__user__email").annotate(n=Count("pk")))
-    assert max(per_rep.values(), default=0) >= 2, per_rep
+    summaries = RepPeriodSummary.objects.filter(
+        Exists(with_target), organization=organization, period_close__superseded_at__isnull=True
+    ).select_related("period")  # the periods in which the rep had a target (a week of leave has none)
+    sofia = list(summaries.filter(rep__user__email=SOFIA).order_by("period__start", "period__kind"))
+    sofia_flagged = flagged_periods(SOFIA)
+    assert len(sofia_flagged) == 2, sofia_flagged
+    sofia_weeks = [summary for summary in sofia if summary.period.kind == "week"]
+    assert {summary.period_id for summary in sofia_weeks[:2]} == sofia_flagged
+    assert all(not summary.plan_met for summary in sofia_weeks[:2])
+    later = [summary for summary in sofia if summary.period_id not in sofia_flagged]
+    assert len(later) >= 6 and all(summary.plan_met for summary in later)
+    assert {summary.period.kind for summary in later} == {"week", "month"}
+    calls = Flag.objects.filter(rep__user__email=SOFIA, kind=FlagKind.BELOW_MINIMUM).values_list(
+        "result__label", "result__version__plan__scope"
+    )
+    assert set(calls) == {("Outbound calls", PlanScope.PROBATION)}  # the probation plan's calls, nothing else
+    # Oskar: a mixed case, meeting most periods and missing one or two.
+    oskar = [summary.plan_met for summary in summaries.filter(rep__user__email=OSKAR)]
+    assert 1 <= len(flagged_periods(OSKAR)) <= 2 and sum(oskar) > len(oskar) - sum(oskar)
+    assert sum(oskar) + len(flagged_periods(OSKAR)) == len(oskar)  # each period missed is flagged
     assert not Period.objects.filter(organization=organization, status=PeriodStatus.CLOSED,
                                      end__gte=organization.local_today()).exists()  # fmt: skip
     assert "Closed 0 period(s)" in call_command_output("close_periods")  # idempotent
 
     seed("--reset")  # the closes' results and flags do not hold on to the old demo
     assert not RepPeriodSummary.objects.exists() and entries().exists()
+
+
+def flagged_periods(email: str) -> set[int]:
+    """The periods in which the rep has a current below-minimum or plan-not-met flag."""
+    flags = Flag.objects.filter(
+        rep__user__email=email, kind__in=[FlagKind.BELOW_MINIMUM, FlagKind.PLAN_NOT_MET],
+        period_close__superseded_at__isnull=True,
+    )  # fmt: skip
+    return set(flags.values_list("period_id", flat=True))
 
 
 def call_command_output(*args) -> str:
@@ -322,9 +354,14 @@ class TestDemoQuotas:
             assert holidays.filter(date=date(y, 12, 25)).exists() and holidays.filter(date=date(y, 6, 6)).exists()
         assert QuotaSettings.objects.get(organization=organization).holiday_country == "SE"
         leave = Leave.objects.filter(organization=organization).select_related("rep__user", "decided_by")
-        assert {(one.rep.user.first_name, one.status) for one in leave} == {
+        assert {(one.rep.user.first_name, one.status) for one in leave if one.rep.probation_end is None} == {
             ("Lars", LeaveStatus.APPROVED),
             ("Elin", LeaveStatus.APPROVED),
         }
+        # The reps in probation: their working days without activity, as approved leave (probation report).
+        for one in leave.filter(rep__probation_end__isnull=False):
+            assert one.status == LeaveStatus.APPROVED and one.start >= one.rep.employment_start
+            weekdays = entries().filter(rep=one.rep, date__range=(one.start, one.end), date__week_day__in=[2, 3, 4, 5, 6])
+            assert not weekdays.exists()
         leads = set(TeamManager.objects.filter(organization=organization).values_list("membership__user_id", "team_id"))
         assert all((one.decided_by_id, one.rep.team_id) in leads for one in leave)  # entered by the rep's manager
