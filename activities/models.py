@@ -54,6 +54,11 @@ class ActivityType(models.Model):
         blank=True,
         help_text=_("Optional weight for points targets, e.g. 1 per call, 5 per meeting."),
     )
+    counts_as_outreach = models.BooleanField(
+        _("counts as outreach"),
+        default=False,
+        help_text=_("Conversion (outcomes per 100 activities) counts these: calls, e-mails, social contacts…"),
+    )
     position = models.PositiveIntegerField(_("position"), default=0)
     # Which built-in default this type started as (empty for types an admin added).
     default_key = models.SlugField(max_length=40, blank=True)

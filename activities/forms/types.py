@@ -9,7 +9,7 @@ from accounts.models import Organization
 
 from ..models import Category, Kind
 
-TYPE_FIELDS = ["name", "category", "kind", "unit_label", "points"]
+TYPE_FIELDS = ["name", "category", "kind", "unit_label", "points", "counts_as_outreach"]
 
 
 class ActivityTypeForm(forms.Form):
@@ -43,6 +43,12 @@ class ActivityTypeForm(forms.Form):
         help_text=_("Optional weight for points targets, e.g. 1 per call, 5 per meeting."),
         widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
     )
+    counts_as_outreach = forms.BooleanField(
+        label=_("Counts as outreach"),
+        required=False,
+        help_text=_("Conversion (outcomes per 100 activities) counts the outreach activities: calls, e-mails, social "
+                    "contacts. Not for outcomes."),
+    )  # fmt: skip
 
     def __init__(self, *args, organization: Organization, **kwargs):
         super().__init__(*args, **kwargs)
@@ -52,6 +58,8 @@ class ActivityTypeForm(forms.Form):
         data = super().clean()
         if data.get("kind") == Kind.MONEY and not data.get("unit_label"):
             data["unit_label"] = self.organization.currency
+        if data.get("category") == Category.OUTCOME:
+            data["counts_as_outreach"] = False  # an outcome is what outreach converts into
         return data
 
     def type_fields(self) -> dict:

@@ -26,6 +26,10 @@ DEFAULT_TYPES = [
     ("revenue", _("Revenue"), Category.OUTCOME, Kind.MONEY, None, None),
 ]
 
+# The defaults that reach out to prospects: what a conversion rate (opportunities per 100 activities) counts.
+# Tasks, meetings and demos come later in a sale, mostly after an opportunity exists.
+OUTREACH_KEYS = {"outbound_calls", "prospect_emails", "social_contacts"}
+
 
 @transaction.atomic
 def activity_types_create_defaults(*, organization: Organization) -> list[ActivityType]:
@@ -40,6 +44,7 @@ def activity_types_create_defaults(*, organization: Organization) -> list[Activi
                 kind=kind,
                 unit_label=organization.currency if kind == Kind.MONEY else str(unit),
                 points=points,
+                counts_as_outreach=key in OUTREACH_KEYS,
                 position=position,
             )
             for position, (key, name, category, kind, unit, points) in enumerate(DEFAULT_TYPES, start=1)

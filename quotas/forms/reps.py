@@ -39,7 +39,7 @@ def period_label(period: Period) -> str:
 
 
 class ConversionForm(forms.Form):
-    """Which month the conversion is for, and which activity types count as activities (none ticked: all)."""
+    """Which month the conversion is for, and which activity types count as activities (none ticked: outreach)."""
 
     conversion = forms.ChoiceField(label=gettext_lazy("Period"), required=False)
     activities = forms.TypedMultipleChoiceField(
@@ -47,7 +47,7 @@ class ConversionForm(forms.Form):
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=gettext_lazy("None ticked: every activity type."),
+        help_text=gettext_lazy("None ticked: the outreach types (marked on the Activity types page)."),
     )
 
     def __init__(self, *args, closed_months: list[Period], activity_types, **kwargs):

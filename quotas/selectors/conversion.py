@@ -1,9 +1,10 @@
 """Conversion from activities to outcomes: how many opportunities (deals won, …) a rep gets per 100 activities,
 next to the median of the rep's team.
 
-Activities are the summed quantities of the types of category "activity" (calls, e-mails, social contacts,
-meetings…; a caller may narrow them to some of those types); outcomes are the types of category "outcome"
-counted in units (opportunities created, deals won, new customers…; money such as revenue is not a count).
+Activities are the summed quantities of the outreach types (ActivityType.counts_as_outreach: calls, e-mails,
+social contacts by default — meetings and demos mostly follow an opportunity, so they would blur the rate), or
+of the types of category "activity" a viewer ticks; outcomes are the types of category "outcome" counted in
+units (opportunities created, deals won, new customers…; money such as revenue is not a count).
 Raj's month in the article: 30 opportunities from 150 calls + 200 e-mails + 50 social contacts = 7.5 per 100.
 
 Set-based: one grouped query over the entries of the whole team, one for the activity types.
@@ -87,8 +88,12 @@ def team_conversion(
     category "activity"). The median is over the team's reps with activities in the period (the rep
     included); a rep without a team is compared with nobody."""
     types = list(ActivityType.objects.filter(organization=organization).order_by("position", "pk"))
-    chosen = set(activity_type_ids) if activity_type_ids else None
-    counted = [t for t in types if t.category == Category.ACTIVITY and (chosen is None or t.pk in chosen)]
+    activity_types = [t for t in types if t.category == Category.ACTIVITY]
+    if activity_type_ids:
+        chosen = set(activity_type_ids)
+        counted = [t for t in activity_types if t.pk in chosen]
+    else:
+        counted = [t for t in activity_types if t.counts_as_outreach] or activity_types
     counted_ids = {t.pk for t in counted}
     outcome_types = [t for t in types if t.category == Category.OUTCOME and t.kind == Kind.COUNT]
     outcome_ids = {t.pk for t in outcome_types}

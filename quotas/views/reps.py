@@ -109,5 +109,5 @@ class RepDetailView(OrganizationMixin, TemplateView):
             "conversion_form": form,
             "conversion": conversion,
             "conversion_closed": period is not None,
-            "conversion_all_types": not type_ids,
+            "conversion_default_types": not type_ids,
         }

@@ -119,6 +119,18 @@ def test_admin_renames_a_type_and_its_entries_keep_it(admin_client, org_a):
     assert ActivityEntry.objects.get(pk=org_a.entry.pk).activity_type == calls
 
 
+def test_outreach_marks_what_conversion_counts_and_an_outcome_never_is_outreach(admin_client, org_a):
+    outreach = {key for key, t in org_a.types.items() if t.counts_as_outreach}
+    assert outreach == {"outbound_calls", "prospect_emails", "social_contacts"}
+    meetings = org_a.types["meetings"]
+    admin_client.post(url(org_a, "update", meetings), form_data(name="Meetings", unit_label="meetings",
+                                                               counts_as_outreach="on"))  # fmt: skip
+    meetings.refresh_from_db()
+    assert meetings.counts_as_outreach
+    admin_client.post(url(org_a, "create"), form_data(name="Referrals won", category="outcome", counts_as_outreach="on"))
+    assert not ActivityType.objects.get(organization=org_a.organization, name="Referrals won").counts_as_outreach
+
+
 def test_edit_form_shows_the_current_values(admin_client, org_a):
     page = admin_client.get(url(org_a, "update", org_a.types["meetings"])).content.decode()
     assert 'value="Meetings"' in page and 'value="meetings"' in page and 'value="5"' in page

@@ -161,12 +161,12 @@ def october(org_a, employed, other_team_rep):
                           status=PeriodStatus.CLOSED)  # fmt: skip
     day = date(2026, 10, 14)
     for key, quantity in {"outbound_calls": 150, "prospect_emails": 200, "social_contacts": 50,
-                          "opportunities_created": 30, "revenue": 50000}.items():  # fmt: skip
-        add(org_a, employed, key, quantity, day=day)
+                          "meetings": 12, "opportunities_created": 30, "revenue": 50000}.items():  # fmt: skip
+        add(org_a, employed, key, quantity, day=day)  # meetings are not outreach: not in the conversion
     add(org_a, employed, "deals_won", 2, day=date(2026, 9, 30))  # September: not in October's figures
     for name, activities, opportunities in (("Ada", 100, 10), ("Bo", 200, 5), ("Cy", 50, 2)):
         rep = teammate(org_a, name)
-        add(org_a, rep, "meetings", activities, day=day)
+        add(org_a, rep, "prospect_emails", activities, day=day)
         add(org_a, rep, "opportunities_created", opportunities, day=day)
     add(org_a, teammate(org_a, "Dee"), "opportunities_created", 9, day=day)  # no activities: not in the median
     add(org_a, other_team_rep, "outbound_calls", 10, day=day)
@@ -191,7 +191,15 @@ def test_conversion_can_count_only_some_activity_types(org_a, october):
                                  activity_type_ids=[calls.pk])  # fmt: skip
     (opportunities,) = conversion.rates
     assert conversion.activities == 150 and opportunities.per_100 == Decimal("20.0")
-    assert opportunities.team_median == Decimal("20.0") and opportunities.team_reps == 1  # teammates logged meetings
+    assert opportunities.team_median == Decimal("20.0") and opportunities.team_reps == 1  # teammates logged e-mails
+
+
+def test_conversion_counts_outreach_by_default_and_other_activities_when_ticked(org_a, october):
+    assert not org_a.types["meetings"].counts_as_outreach and org_a.types["outbound_calls"].counts_as_outreach
+    meetings = org_a.types["meetings"]
+    conversion = team_conversion(organization=org_a.organization, rep=october, start=OCTOBER[0], end=OCTOBER[1],
+                                 activity_type_ids=[meetings.pk])  # fmt: skip
+    assert conversion.activities == 12 and conversion.activity_types == [meetings]
 
 
 def test_a_rep_without_a_team_is_compared_with_nobody_but_themselves(org_a, october):

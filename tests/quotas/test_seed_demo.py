@@ -1,6 +1,7 @@
 """`python manage.py seed_demo` builds Nordic Advisors — people, 90 days of activity and quotas — idempotently."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -32,6 +33,7 @@ from quotas.models import (
     RepPeriodSummary,
 )
 from quotas.periods import organization_period_bounds
+from quotas.selectors.conversion import team_conversion
 from quotas.selectors.progress import progress_for_reps
 from quotas.services.plans import next_period_start
 
@@ -215,6 +217,13 @@ class TestDemoActivity:
         )
         assert raj_month.values("date").distinct().count() >= 15
         assert all(day.weekday() < 5 for day in raj_month.values_list("date", flat=True))
+
+    def test_raj_converts_7_5_opportunities_per_100_outreach_activities_in_that_month(self):
+        start, end = last_full_month(demo().local_today())
+        raj = Membership.objects.get(organization=demo(), user__email=RAJ)
+        conversion = team_conversion(organization=demo(), rep=raj, start=start, end=end)
+        opportunities = next(r for r in conversion.rates if r.outcome_type.default_key == "opportunities_created")
+        assert conversion.activities == 400 and opportunities.per_100 == Decimal("7.5")
 
     def test_activity_spans_90_days_up_to_yesterday_within_each_employment(self):
         organization = demo()
