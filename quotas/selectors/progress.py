@@ -19,7 +19,7 @@ from activities.models import ActivityEntry, ActivityType
 from ..models import QuotaLine, QuotaPlanVersion
 from ..periods import organization_period_bounds
 from ..targets import EffectiveTarget, effective_target
-from .calendar import Availability, approved_leave_days, availability, calendar_get, quota_settings_get
+from .calendar import Availability, availability, calendar_and_leave, quota_settings_get
 from .plans import lines_for_rep, points_version_for_rep, versions_in_force
 
 AT_RISK_FROM = Decimal("0.8")  # of the pace: below is "behind"
@@ -162,14 +162,13 @@ def targets_for_period(
     *, organization: Organization, reps: list[Membership], kind: str, start: date, end: date, settings=None
 ) -> list[RepTargets]:
     """Every rep's effective targets in [start, end]: the lines that apply, pro-rated. The live progress and
-    the close both start from this, so a frozen target is the one the rep saw. Four queries (plans, holidays,
-    leave) whatever the number of reps; `settings` saves a fifth when the caller has them."""
+    the close both start from this, so a frozen target is the one the rep saw. Three queries (plans and their
+    lines, holidays with leave) whatever the number of reps; `settings` saves a fourth when the caller has them."""
     versions = versions_in_force(organization=organization, kind=kind, period_start=start)
     if not versions or not reps:
         return [RepTargets(rep=rep, availability=Availability(0, 0, 0, 0), lines=[], points=None) for rep in reps]
     settings = settings or quota_settings_get(organization=organization)
-    calendar = calendar_get(organization=organization, start=start, end=end, settings=settings)
-    leave = approved_leave_days(organization=organization, reps=reps, start=start, end=end)
+    calendar, leave = calendar_and_leave(organization=organization, reps=reps, start=start, end=end, settings=settings)
     # Most reps share their availability and FTE: compute each distinct target (and its sentence) once.
     computed: dict[tuple, EffectiveTarget] = {}
 

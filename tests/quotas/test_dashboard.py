@@ -352,16 +352,14 @@ def test_without_plans_the_dashboard_explains_what_to_do(client, org_a):
 # Landing and navigation --------------------------------------------------------------------------------
 
 
-def test_managers_land_on_the_dashboard_and_reps_on_today(client, org_a):
+def test_managers_land_on_the_dashboard_reps_on_today_and_hr_on_probation(client, org_a):
     dashboard = reverse("quotas:team-dashboard", kwargs={"org_slug": org_a.slug})
     today = reverse("activities:today", kwargs={"org_slug": org_a.slug})
+    probation = reverse("quotas:probation-list", kwargs={"org_slug": org_a.slug})
     for role, landing in [(Role.MANAGER, dashboard), (Role.ADMIN, dashboard), (Role.OWNER, dashboard),
-                          (Role.REP, today)]:  # fmt: skip
+                          (Role.REP, today), (Role.HR, probation)]:  # fmt: skip
         client.force_login(org_a.members[role].user)
         assert f'<a href="{landing}">Alpha Advisors</a>' in client.get(reverse("home")).content.decode()
-    client.force_login(org_a.hr.user)
-    home = reverse("accounts:organization-home", kwargs={"org_slug": org_a.slug})
-    assert f'<a href="{home}">Alpha Advisors</a>' in client.get(reverse("home")).content.decode()
 
 
 def test_dashboard_comes_first_in_a_managers_bar_and_is_not_in_a_reps(client, org_a):

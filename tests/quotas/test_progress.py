@@ -133,8 +133,8 @@ def test_query_count_is_constant_in_the_number_of_reps(org_a, make_plan, size, d
         for rep in reps for i in range(4)
     )  # fmt: skip
     Leave.objects.create(organization=org_a.organization, rep=reps[0], start=MONDAY, end=MONDAY, status=LeaveStatus.APPROVED)
-    # Versions, their lines, settings, holidays, leave, entries, point weights: 7, for 5 or 500 reps.
-    with django_assert_num_queries(7):
+    # Versions, their lines, settings, holidays with leave, entries, point weights: 6, for 5 or 500 reps.
+    with django_assert_num_queries(6):
         result = progress_for_reps(organization=org_a.organization, reps=reps, kind="week", day=TODAY)
     assert len(result) == size
     assert all(len(r.lines) == 3 for r in result)
