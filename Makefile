@@ -39,8 +39,10 @@ test: install
 		echo "PostgreSQL is not reachable at $(TEST_POSTGRES_URL): the PostgreSQL run was skipped."; \
 	fi
 
+# tests/bench/test_bench_web.py serves the app with gunicorn to Debian's wrk, on a database of its own on the
+# TEST_POSTGRES_URL server (SQLite when it does not answer).
 bench: install
-	$(BIN)/python -m pytest tests/bench -s -p no:cacheprovider -o addopts=""
+	TEST_POSTGRES_URL="$(TEST_POSTGRES_URL)" $(BIN)/python -m pytest tests/bench -s -p no:cacheprovider -o addopts=""
 	@if $(BIN)/python -c "import sys, psycopg; psycopg.connect(sys.argv[1], dbname='postgres', connect_timeout=3).close()" "$(TEST_POSTGRES_URL)" 2>/dev/null; then \
 		echo "=== the close at scale, on PostgreSQL ($(TEST_POSTGRES_URL))"; \
 		DATABASE_URL="$(TEST_POSTGRES_URL)" $(BIN)/python -m pytest tests/bench/test_bench_close.py -s -p no:cacheprovider -o addopts=""; \
