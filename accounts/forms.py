@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import Language, Membership, Organization
 from .roles import INVITABLE_ROLES, TEAM_ROLES, Role
 from .selectors import membership_choices, team_list
+from .services import user_name_set
 
 ORGANIZATION_FIELDS = ["name", "slug", "time_zone", "week_start", "fiscal_year_start_month", "language", "currency"]
 
@@ -151,6 +152,17 @@ class MembershipForm(OrganizationScopedForm):
             "probation_end": membership.probation_end,
             "fte_percent": membership.fte_percent,
         }
+
+
+class NameForm(forms.Form):
+    """The user's name, shown to colleagues instead of the e-mail address. Also on the sign-up form
+    (settings.ACCOUNT_SIGNUP_FORM_CLASS), where allauth calls `signup`."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+
+    def signup(self, request, user):
+        user_name_set(user=user, first_name=self.cleaned_data["first_name"], last_name=self.cleaned_data["last_name"])
 
 
 class LanguageForm(forms.Form):

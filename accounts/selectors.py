@@ -1,5 +1,6 @@
 """Reads. Every tenant read takes `organization=` and answers "not yours" exactly like "missing"."""
 
+from django.conf import settings
 from django.core import signing
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -19,13 +20,23 @@ def organization_list_for_user(*, user: User) -> QuerySet[Membership]:
     )
 
 
-def membership_get_for_request(*, organization_slug: str, user: User) -> Membership | None:
-    """The user's active membership of the organization with this slug, or None (missing or not a member)."""
-    return (
-        Membership.objects.filter(organization__slug=organization_slug, user=user, is_active=True)
-        .select_related("organization", "team", "user")
-        .first()
+def organization_switcher_for_user(*, user: User) -> list[tuple[str, int, str, str]]:
+    """(role, organization id, organization name, organization slug) of the user's active memberships, by name: the
+    switcher on every page, without loading whole memberships."""
+    return list(
+        Membership.objects.filter(user=user, is_active=True)
+        .order_by("organization__name")
+        .values_list("role", "organization_id", "organization__name", "organization__slug")
     )
+
+
+def membership_get_for_request(*, organization_slug: str, user: User) -> Membership | None:
+    """The user's active membership of the organization with this slug, or None (missing or not a member).
+    On every tenant request: at most one row (unique per organization and user), so no ORDER BY as .first() adds."""
+    memberships = Membership.objects.filter(organization__slug=organization_slug, user=user, is_active=True)
+    # The organization's relations that every page reads come in the same query (settings.ORGANIZATION_REQUEST_RELATED).
+    related = [f"organization__{name}" for name in getattr(settings, "ORGANIZATION_REQUEST_RELATED", [])]
+    return next(iter(memberships.select_related("organization", "team", "user", *related)[:1]), None)
 
 
 def membership_list(*, organization: Organization) -> QuerySet[Membership]:

@@ -315,6 +315,15 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     return membership
 
 
+def user_name_set(*, user: User, first_name: str, last_name: str) -> User:
+    """The name colleagues see instead of the e-mail address (pages, e-mails, the probation PDF)."""
+    user.first_name = first_name.strip()
+    user.last_name = last_name.strip()
+    user.full_clean(validate_unique=False)
+    user.save(update_fields=["first_name", "last_name"])
+    return user
+
+
 def user_language_set(*, user: User, language: str) -> User:
     """The user's language everywhere ("" = each organization's own)."""
     if language not in ("", *Language.values):

@@ -31,5 +31,6 @@ urlpatterns = [
     path("organizations/new/", views.OrganizationCreateView.as_view(), name="organization-create"),
     # Beside allauth's account pages (/accounts/… is allauth's; this path is not one of them).
     path("accounts/language/", views.LanguageUpdateView.as_view(), name="language-update"),
+    path("accounts/name/", views.NameUpdateView.as_view(), name="name-update"),
     path("o/<slug:org_slug>/", include(organization_patterns)),
 ]

@@ -25,6 +25,7 @@ from .filters import MembershipFilter
 from .forms import (
     InvitationForm,
     LanguageForm,
+    NameForm,
     MembershipForm,
     OrganizationCreateForm,
     OrganizationSettingsForm,
@@ -48,6 +49,21 @@ class HomeView(TemplateView):
 
     def get_template_names(self):
         return ["accounts/home.html" if self.request.user.is_authenticated else "accounts/landing.html"]
+
+
+class NameUpdateView(LoginRequiredMixin, FormView):
+    """`/accounts/name/`: the user's name, which colleagues see instead of the e-mail address."""
+
+    form_class = NameForm
+    template_name = "accounts/name_update.html"
+
+    def get_initial(self):
+        return {"first_name": self.request.user.first_name, "last_name": self.request.user.last_name}
+
+    def form_valid(self, form):
+        services.user_name_set(user=self.request.user, **form.cleaned_data)
+        messages.success(self.request, _("Name saved."))
+        return redirect("accounts:name-update")
 
 
 class LanguageUpdateView(LoginRequiredMixin, FormView):

@@ -79,9 +79,10 @@ def day_totals(*, organization: Organization, rep: Membership, day: date) -> dic
 
 
 def day_entries(*, organization: Organization, rep: Membership, day: date) -> QuerySet[ActivityEntry]:
+    # Through rep.entries, each entry's rep is `rep` itself (with its user): no join for it.
     return (
-        ActivityEntry.objects.filter(organization=organization, rep=rep, date=day)
-        .select_related("activity_type", "entered_by", "rep__user")
+        rep.entries.filter(organization=organization, date=day)
+        .select_related("activity_type", "entered_by")
         .order_by("-created_at", "-pk")
     )
 
@@ -113,8 +114,9 @@ def last_entry_by(*, organization: Organization, actor: Membership, rep: Members
 def topic_suggestions(*, organization: Organization, limit: int = 50) -> list[str]:
     """The organization's topics, most used first, for the topic field's suggestions."""
     return list(
-        ActivityEntry.objects.filter(organization=organization)
-        .exclude(topic="")
+        # topic > '' rather than topic <> '': the same rows, read from the (organization, topic) index instead of
+        # every entry of the organization.
+        ActivityEntry.objects.filter(organization=organization, topic__gt="")
         .values_list("topic", flat=True)
         .annotate(uses=Count("pk"))
         .order_by("-uses", "topic")[:limit]

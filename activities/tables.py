@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from django_tables2.export import TableExport
 
 from accounts.models import Organization
+from accounts.templatetags.money import format_money
 
 from .models import ActivityEntry
 
@@ -41,9 +42,9 @@ def count_text(quantity) -> str:
     return number_format(quantity, decimal_pos=0, use_l10n=True, force_grouping=True)
 
 
-def money_text(amount, unit: str) -> str:
-    """An amount with 2 decimals and its unit, never broken across lines."""
-    return format_html("{}&nbsp;{}", number_format(amount, decimal_pos=2, use_l10n=True, force_grouping=True), unit)
+def money_text(amount, currency: str) -> str:
+    """An amount of the organization's currency as the page's language writes it, never broken across lines."""
+    return format_money(amount, currency)
 
 
 class EntryTable(tables.Table):
@@ -110,7 +111,7 @@ class EntryTable(tables.Table):
 
     def render_quantity(self, value, record):
         if record.activity_type.is_money:
-            return money_text(value, record.activity_type.unit_label)
+            return money_text(value, self.organization.currency)
         return count_text(value)
 
     def render_note(self, value):

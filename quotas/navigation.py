@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Organization
 from accounts.navigation import MAIN, MORE
 from accounts.roles import Role
 
@@ -9,8 +10,14 @@ from .selectors.calendar import quota_settings_get
 
 
 def leaderboard_shown(membership) -> bool:
-    """The leaderboard's entry shows only while the organization has it on (Calendar settings)."""
-    return quota_settings_get(organization=membership.organization).leaderboard_enabled
+    """The leaderboard's entry shows only while the organization has it on (Calendar settings). The request's member
+    comes with its organization's settings (settings.ORGANIZATION_REQUEST_RELATED): no query of its own."""
+    organization = membership.organization
+    relation = Organization.quota_settings.related
+    if relation.is_cached(organization):
+        loaded = relation.get_cached_value(organization)  # None: the organization has not saved settings yet
+        return loaded is not None and loaded.leaderboard_enabled
+    return quota_settings_get(organization=organization).leaderboard_enabled
 
 
 # The pages managers and admins live in: first in their bar (listed first in settings.ORGANIZATION_NAVIGATION).

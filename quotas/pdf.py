@@ -10,6 +10,7 @@ set in Bitstream Vera — shipped inside reportlab — which has å, ä, ö and 
 
 import io
 import math
+import re
 from functools import cache
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -56,6 +57,9 @@ STATUS_COLOURS = {
 }
 # Characters the font lacks, written the way a typewriter would.
 FALLBACKS = {"→": "->", "★": "*", "✓": "v", "\u2009": " ", "\u202f": " "}
+# The no-break space between an amount and its currency ("1 250 000,00 kr", "SEK 1,250,000.00"): in a table
+# cell a large amount may wrap there, never inside its digits.
+CURRENCY_SPACE = re.compile(r"\u00a0(?=[^\W\d_])|(?<=[^\W\d_])\u00a0")
 
 
 @cache
@@ -260,7 +264,11 @@ def _facts(report: ProbationReport, organization: Organization, styles) -> Table
     return table
 
 
-def _period_table(kind, styles) -> Table:
+def _cell_figure(value, *, money: bool, currency: str) -> str:
+    return CURRENCY_SPACE.sub(" ", figure(value, money=money, currency=currency))
+
+
+def _period_table(kind, styles, *, currency: str) -> Table:
     header = [_("Period"), _("Line"), _("Actual"), _("Target"), _("Attainment"), _("Status")]
     data = [[_p(text, styles["head_right"] if 2 <= index <= 4 else styles["cell_bold"])
              for index, text in enumerate(header)]]
@@ -285,14 +293,15 @@ def _period_table(kind, styles) -> Table:
             data.append([
                 period_cell,
                 _p(result.label, styles["cell"]),
-                _p(figure(result.actual, money=money), styles["cell_right"]),
-                _p(figure(result.target, money=money), styles["cell_right"]),
+                _p(_cell_figure(result.actual, money=money, currency=currency), styles["cell_right"]),
+                _p(_cell_figure(result.target, money=money, currency=currency), styles["cell_right"]),
                 _p(attainment_text(result), styles["cell_right"]),
                 _p(result.get_status_display(), ParagraphStyle(
                     "status", parent=styles["cell_bold"], textColor=STATUS_COLOURS.get(result.status, INK))),
             ])  # fmt: skip
         style.append(("LINEABOVE", (0, first_row), (-1, first_row), 0.4, RULE))
-    widths = [34 * mm, 37 * mm, 22 * mm, 22 * mm, 23 * mm]  # the status gets the rest (~36 mm)
+    # Amounts up to 999 999,99 kr / SEK 999,999.99 on one line; "Måluppfyllelse" unbroken; the status gets the rest.
+    widths = [30 * mm, 26 * mm, 27 * mm, 27 * mm, 28 * mm]
     widths.append(CONTENT_WIDTH - sum(widths))
     table = Table(data, colWidths=widths, repeatRows=1)
     table.setStyle(TableStyle(style))
@@ -359,7 +368,7 @@ def probation_report_pdf(*, organization: Organization, report: ProbationReport,
         story.append(CondPageBreak(30 * mm))
         story.append(_p(f"{kind.title} · " + _("%(met)s of %(closed)s met") % {"met": kind.met, "closed": kind.closed},
                         styles["h3"]))  # fmt: skip
-        story.append(_period_table(kind, styles))
+        story.append(_period_table(kind, styles, currency=organization.currency))
 
     if any(kind.trend for kind in report.kinds):
         story.append(CondPageBreak(70 * mm))

@@ -7,11 +7,14 @@ of plain values, and ends with the totals row, so that a spreadsheet has what th
 """
 
 from decimal import Decimal
+from html import escape as escape_text  # the standard library's: what escape() does, without its lazy-text check
 
 import django_tables2 as tables
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.functional import cached_property
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -19,6 +22,7 @@ from accounts.models import Organization
 from activities.tables import spreadsheet_safe
 
 from .selectors.dashboard import (
+    CELL_STATUS_LABELS,
     PLAN_STATUS_RANK,
     DashboardRow,
     LineColumn,
@@ -26,9 +30,11 @@ from .selectors.dashboard import (
     PlanStatus,
     mean_attainment,
 )
+from .tables_body import PrerenderedBodyMixin
 from .targets import format_quantity
 
 NO_VALUE = "—"
+URL_PK_PLACEHOLDER = 987654321  # reversed once in place of each row's pk (DashboardTable.rep_url)
 
 
 def _attainment_key(attainment: Decimal | None) -> tuple:
@@ -51,9 +57,9 @@ def add_sort_keys(rows: list[DashboardRow], lines: list[LineColumn]) -> list[Das
     return rows
 
 
-def quantity_text(value: Decimal, *, money: bool, unit: str = "") -> str:
-    text = format_quantity(value, money=money)
-    return f"{text}\u00a0{unit}" if money and unit else text
+def quantity_text(value: Decimal, *, money: bool, currency: str) -> str:
+    """A count in whole units, or an amount of the organization's currency ("1 250,50 kr", "SEK 1,250.50")."""
+    return format_quantity(value, money=money, currency=currency)
 
 
 def quantity_value(value: Decimal | None, *, money: bool):
@@ -83,29 +89,31 @@ class LineCellColumn(tables.Column):
             **kwargs,
         )
 
-    def render(self, value):
+    def render(self, value, table):
+        """Called for every rep × line: built from escaped pieces (format_html costs a lazy-text check per argument,
+        and the status words are translated once per table)."""
         cell = value.get(self.line.label)
         if cell is None:
-            return format_html('<span class="muted" title="{}">{}</span>', _("Not in this rep's plan"), NO_VALUE)
-        actual = quantity_text(cell.actual, money=cell.money)
-        target = NO_VALUE if cell.target is None else quantity_text(cell.target, money=cell.money, unit=cell.unit)
-        bar = (
-            format_html('<progress value="{}" max="100" aria-hidden="true"></progress>', cell.bar_percent)
-            if cell.target is not None
-            else ""
+            return table.not_in_plan_html
+        status, status_label = table.status_html(cell.status)
+        actual = escape_text(table.quantity_text(cell.actual, money=cell.money))
+        if cell.target is None:
+            target, bar = escape_text(NO_VALUE), ""
+        else:
+            target = escape_text(table.quantity_text(cell.target, money=cell.money))
+            bar = f'<progress value="{int(cell.bar_percent)}" max="100" aria-hidden="true"></progress>'
+        return mark_safe(  # noqa: S308 - every piece is escaped above or a number
+            f'<div class="dash-cell status-{status}"><span class="dash-figures"><strong>{actual}</strong> / {target}'
+            f'</span>{bar}<span class="dash-meta"><span class="status">{status_label}</span> '
+            f'<span class="dash-pct">{escape_text(percent_text(cell.attainment))}</span></span></div>'
         )
-        return format_html(
-            '<div class="dash-cell status-{}"><span class="dash-figures"><strong>{}</strong> / {}</span>{}'
-            '<span class="dash-meta"><span class="status">{}</span> <span class="dash-pct">{}</span></span></div>',
-            cell.status, actual, target, bar, cell.status_label, percent_text(cell.attainment),
-        )  # fmt: skip
 
     def render_footer(self, table):
         total: LineTotal = table.totals[self.line.label]
         return format_html(
             '<span class="dash-figures"><strong>{}</strong> / {}</span> <span class="dash-pct">{}</span>',
-            quantity_text(total.actual, money=total.money),
-            quantity_text(total.target, money=total.money, unit=self.line.unit),
+            quantity_text(total.actual, money=total.money, currency=table.organization.currency),
+            quantity_text(total.target, money=total.money, currency=table.organization.currency),
             percent_text(total.attainment),
         )
 
@@ -150,7 +158,7 @@ class LineValueColumn(tables.Column):
         return None
 
 
-class DashboardTable(tables.Table):
+class DashboardTable(PrerenderedBodyMixin, tables.Table):
     rep = tables.Column(
         verbose_name=gettext_lazy("Sales rep"), accessor="name", order_by=("sort__name",),
         footer=lambda table: table.footer_rep(),
@@ -191,7 +199,7 @@ class DashboardTable(tables.Table):
         }
         order_by = ("rep",)
         empty_text = gettext_lazy("No sales rep matches these filters.")
-        template_name = "activities/partials/_entry_table.html"
+        template_name = "quotas/partials/_dashboard_table.html"
 
     def __init__(
         self, data, *, organization: Organization, lines: list[LineColumn], totals: dict[str, LineTotal], **kwargs
@@ -209,13 +217,48 @@ class DashboardTable(tables.Table):
         sequence = ["rep", "team", *(name for name, _ in extra), "attainment", "plan", "streak", "open_flags", "..."]
         super().__init__(data, extra_columns=extra, sequence=sequence, **kwargs)
 
-    # Links.
+    # Texts and links: worked out once per table rather than once per cell (most reps share their targets).
+    def quantity_text(self, value: Decimal, *, money: bool) -> str:
+        key = (value, money)
+        if key not in self._quantity_texts:
+            self._quantity_texts[key] = quantity_text(value, money=money, currency=self.organization.currency)
+        return self._quantity_texts[key]
+
+    @cached_property
+    def _quantity_texts(self) -> dict:
+        return {}
+
+    def status_html(self, status: str) -> tuple[str, str]:
+        """A cell status and its words, escaped, once per table."""
+        if status not in self._status_html:
+            self._status_html[status] = (escape(status), escape(str(CELL_STATUS_LABELS[status])))
+        return self._status_html[status]
+
+    @cached_property
+    def _status_html(self) -> dict:
+        return {}
+
+    @cached_property
+    def not_in_plan_html(self) -> str:
+        return format_html('<span class="muted" title="{}">{}</span>', _("Not in this rep's plan"), NO_VALUE)
+
+    @cached_property
+    def _rep_url_parts(self) -> tuple[str, str]:
+        """The rep page's URL around its rep_pk: one reverse() for the table (the pk is the last part of the path)."""
+        url = reverse("quotas:rep-detail", kwargs={"org_slug": self.organization.slug, "rep_pk": URL_PK_PLACEHOLDER})
+        before, _placeholder, after = url.rpartition(str(URL_PK_PLACEHOLDER))
+        return before, after
+
     def rep_url(self, record) -> str:
-        return reverse("quotas:rep-detail", kwargs={"org_slug": self.organization.slug, "rep_pk": record.rep.pk})
+        before, after = self._rep_url_parts
+        return f"{before}{record.rep.pk}{after}"
+
+    @cached_property
+    def _flags_url(self) -> str:
+        return reverse("quotas:flag-list", kwargs={"org_slug": self.organization.slug})
 
     def flags_url(self, record) -> str:
-        url = reverse("quotas:flag-list", kwargs={"org_slug": self.organization.slug})
-        return f"{url}?{urlencode({'rep': record.rep.pk})}"
+        return f"{self._flags_url}?{urlencode({'rep': record.rep.pk})}"
 
     # Cells on the page.
     def render_rep(self, value, record):

@@ -13,6 +13,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.templatetags.money import format_money
+
 from .selectors.calendar import Availability
 
 
@@ -23,19 +25,26 @@ class EffectiveTarget:
     explanation: str
 
 
-def format_quantity(value: Decimal, *, money: bool) -> str:
+def format_quantity(value: Decimal, *, money: bool, currency: str = "") -> str:
+    """Whole units for counts; money with cents, as an amount of `currency` when given ("5 000,00 kr")."""
+    if money and currency:
+        return format_money(value, currency)
     return number_format(value, decimal_pos=2 if money else 0, use_l10n=True, force_grouping=True)
 
 
-def effective_target(*, target: Decimal, availability: Availability, fte_percent: int, money: bool) -> EffectiveTarget:
+def effective_target(
+    *, target: Decimal, availability: Availability, fte_percent: int, money: bool, currency: str = ""
+) -> EffectiveTarget:
+    """`currency` (the organization's) writes a money target's explanation as amounts: "5 000,00 kr → …"."""
     if availability.available == 0 or availability.scheduled == 0:
         return EffectiveTarget(full=target, value=None, explanation=_("No target: no available working day."))
     raw = target * Decimal(availability.available) / Decimal(availability.scheduled) * Decimal(fte_percent) / 100
     value = raw.quantize(Decimal("0.01") if money else Decimal("1"), rounding=ROUND_CEILING)
-    return EffectiveTarget(full=target, value=value, explanation=_explain(target, value, availability, fte_percent, money))
+    explanation = _explain(target, value, availability, fte_percent, money, currency)
+    return EffectiveTarget(full=target, value=value, explanation=explanation)
 
 
-def _explain(target, value, availability: Availability, fte_percent: int, money: bool) -> str:
+def _explain(target, value, availability: Availability, fte_percent: int, money: bool, currency: str) -> str:
     reasons = []
     if availability.holidays:
         reasons.append(
@@ -56,7 +65,8 @@ def _explain(target, value, availability: Availability, fte_percent: int, money:
         )
     if fte_percent != 100:
         reasons.append(_("%(fte)s %% FTE") % {"fte": fte_percent})
-    full, effective = format_quantity(target, money=money), format_quantity(value, money=money)
+    full = format_quantity(target, money=money, currency=currency)
+    effective = format_quantity(value, money=money, currency=currency)
     if not reasons:
         return full
     return _("%(full)s → %(effective)s: %(reasons)s") % {"full": full, "effective": effective, "reasons": ", ".join(reasons)}

@@ -6,15 +6,12 @@ accounts does not depend on the apps that provide the pages.
 """
 
 from django import template
-from django.conf import settings
-from django.urls import reverse
+
+from ..links import DEFAULT_LANDING, landing_url_for  # noqa: F401 - DEFAULT_LANDING: where it always was
 
 register = template.Library()
-
-DEFAULT_LANDING = "accounts:organization-home"
 
 
 @register.filter
 def landing_url(membership) -> str:
-    name = getattr(settings, "ORGANIZATION_LANDING", {}).get(membership.role, DEFAULT_LANDING)
-    return reverse(name, kwargs={"org_slug": membership.organization.slug})
+    return landing_url_for(membership.role, membership.organization.slug)

@@ -19,6 +19,7 @@ from django.views.generic import TemplateView
 from accounts.errors import error_messages
 from accounts.mixins import OrganizationMixin
 from accounts.models import Membership
+from accounts.templatetags.money import format_money
 from accounts.roles import Role
 
 from .. import selectors
@@ -43,7 +44,8 @@ def today_panels() -> list:
 
 def panel_context(*, organization, actor: Membership, rep: Membership, day: date) -> dict:
     """Everything the Today panel shows for one rep and day, in a fixed number of queries."""
-    totals = selectors.day_totals(organization=organization, rep=rep, day=day)
+    entries = list(selectors.day_entries(organization=organization, rep=rep, day=day))
+    totals = _day_totals(entries)  # what selectors.day_totals() would answer, from the entries the panel lists
     types = selectors.activity_type_list(organization=organization)
     groups = [
         (
@@ -66,7 +68,7 @@ def panel_context(*, organization, actor: Membership, rep: Membership, day: date
         "day": day,
         "groups": [(label, rows) for label, rows in groups if rows],
         "quick_quantities": QUICK_QUANTITIES,
-        "entries": selectors.day_entries(organization=organization, rep=rep, day=day),
+        "entries": entries,
         "last_entry": selectors.last_entry_by(organization=organization, actor=actor, rep=rep),
         "closed_reason": closed_reason,
         "on_behalf": rep.pk != actor.pk,
@@ -87,7 +89,8 @@ class TodayView(OrganizationMixin, TemplateView):
         chosen = form.cleaned_data if form.is_valid() else {}
         rep = chosen.get("rep") or next((r for r in reps if r.pk == self.membership.pk), None) or reps.first()
         day = chosen.get("date") or organization.local_today()
-        context = {"picker": form, "reps": reps, "today": organization.local_today()}
+        # The day is in the context even without a rep to log for (HR): the heading reads "Today", never blank.
+        context = {"picker": form, "reps": reps, "day": day, "today": organization.local_today()}
         if rep is not None:
             context.update(panel_context(organization=organization, actor=self.membership, rep=rep, day=day))
             context["topics"] = selectors.topic_suggestions(organization=organization)
@@ -131,7 +134,11 @@ class EntryLogView(TodayActionView):
             rep=rep,
             day=data.date,
             success=_("Logged %(quantity)s × %(type)s for %(date)s.")
-            % {"quantity": _quantity(entry), "type": entry.activity_type.name, "date": date_format(entry.date)},
+            % {
+                "quantity": _quantity(entry, self.organization.currency),
+                "type": entry.activity_type.name,
+                "date": date_format(entry.date),
+            },
         )
 
 
@@ -152,12 +159,28 @@ class EntryUndoView(TodayActionView):
             rep=rep,
             day=day,
             success=_("Undone: %(quantity)s × %(type)s on %(date)s.")
-            % {"quantity": _quantity(undone), "type": undone.activity_type.name, "date": date_format(undone.date)},
+            % {
+                "quantity": _quantity(undone, self.organization.currency),
+                "type": undone.activity_type.name,
+                "date": date_format(undone.date),
+            },
         )
 
 
-def _quantity(entry) -> str:
-    return number_format(entry.quantity, decimal_pos=2 if entry.activity_type.is_money else 0)
+def _day_totals(entries) -> dict[int, dict]:
+    """Per activity type: the total and the number of the entries."""
+    totals = {}
+    for entry in entries:
+        row = totals.setdefault(entry.activity_type_id, {"total": 0, "count": 0})
+        row["total"] += entry.quantity
+        row["count"] += 1
+    return totals
+
+
+def _quantity(entry, currency: str) -> str:
+    if entry.activity_type.is_money:
+        return format_money(entry.quantity, currency)
+    return number_format(entry.quantity, decimal_pos=0)
 
 
 def _form_errors(form) -> list[str]:

@@ -8,6 +8,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, Organization
+from accounts.templatetags.money import format_money
 from activities.selectors import activity_type_list
 
 from ..selectors.corrections import CORRECTABLE_ENTRY_CHOICES, correctable_entries
@@ -16,10 +17,13 @@ from .calendar import DATE_WIDGET
 REASON_WIDGET = forms.Textarea(attrs={"rows": 3})
 
 
-def entry_label(entry) -> str:
-    """"Mon 16 Nov 2026 · Outbound calls × 12" (in the active language)."""
-    places = 2 if entry.activity_type.is_money else 0
-    quantity = number_format(entry.quantity, decimal_pos=places, use_l10n=True, force_grouping=True)
+def entry_label(entry, *, currency: str = "") -> str:
+    """"Mon 16 Nov 2026 · Outbound calls × 12" (in the active language); money in `currency` when given."""
+    if entry.activity_type.is_money and currency:
+        quantity = format_money(entry.quantity, currency)
+    else:
+        places = 2 if entry.activity_type.is_money else 0
+        quantity = number_format(entry.quantity, decimal_pos=places, use_l10n=True, force_grouping=True)
     return f"{date_format(entry.date, 'D j M Y')} · {entry.activity_type.name} × {quantity}"
 
 
@@ -70,7 +74,8 @@ class CorrectionForm(forms.Form):
         preselected = self.initial.get("entry")
         if preselected is not None and all(e.pk != preselected.pk for e in offered):
             offered.insert(0, preselected)
-        field.choices = [("", field.empty_label), *((e.pk, entry_label(e)) for e in offered)]
+        currency = organization.currency
+        field.choices = [("", field.empty_label), *((e.pk, entry_label(e, currency=currency)) for e in offered)]
         self.fields["activity_type"].queryset = activity_type_list(organization=organization)
 
     def clean(self):

@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
@@ -77,7 +78,7 @@ class Cell:
     unit: str = ""
     position: int = 0  # the activity type's position: the column order
 
-    @property
+    @cached_property  # read by the sort, the cell, the row's mean and the totals: computed once
     def attainment(self) -> Decimal | None:
         if not self.target:
             return None
@@ -131,7 +132,7 @@ class DashboardRow:
     def needs_attention(self) -> bool:
         return any(cell.status in NEEDS_ATTENTION for cell in self.cells.values())
 
-    @property
+    @cached_property  # the cells do not change once the row is built
     def attainment(self) -> Decimal | None:
         """The mean of the rep's attainments over the lines that have a target."""
         values = [cell.attainment for cell in self.cells.values() if cell.attainment is not None]

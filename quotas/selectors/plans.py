@@ -183,9 +183,10 @@ def _label(line) -> str:
     )
 
 
-def line_target_text(line) -> str:
-    """A line's full target as shown: whole units for counts (and distinct contacts), cents for money."""
-    return format_quantity(line.target, money=line.activity_type.is_money and not line.distinct_contacts)
+def line_target_text(line, *, currency: str = "") -> str:
+    """A line's full target as shown: whole units for counts (and distinct contacts), an amount for money."""
+    money = line.activity_type.is_money and not line.distinct_contacts
+    return format_quantity(line.target, money=money, currency=currency)
 
 
 @dataclass(frozen=True)
@@ -209,24 +210,25 @@ def _line_key(line) -> tuple:
     return (line.activity_type_id, line.topic, line.distinct_contacts)
 
 
-def _version_changes(previous: QuotaPlanVersion, version: QuotaPlanVersion) -> list[str]:
+def _version_changes(previous: QuotaPlanVersion, version: QuotaPlanVersion, *, currency: str = "") -> list[str]:
     before = {_line_key(line): line for line in previous.lines.all()}
     after = {_line_key(line): line for line in version.lines.all()}
+
+    def target(line) -> str:
+        return line_target_text(line, currency=currency)
+
     changes = []
     for key, line in after.items():
         old = before.get(key)
         if old is None:
-            changes.append(_("Added %(line)s: %(target)s") % {"line": _label(line), "target": line_target_text(line)})
+            changes.append(_("Added %(line)s: %(target)s") % {"line": _label(line), "target": target(line)})
         elif old.target != line.target:
             changes.append(
-                _("%(line)s: %(old)s → %(new)s")
-                % {"line": _label(line), "old": line_target_text(old), "new": line_target_text(line)}
+                _("%(line)s: %(old)s → %(new)s") % {"line": _label(line), "old": target(old), "new": target(line)}
             )
     for key, line in before.items():
         if key not in after:
-            changes.append(
-                _("Removed %(line)s (was %(target)s)") % {"line": _label(line), "target": line_target_text(line)}
-            )
+            changes.append(_("Removed %(line)s (was %(target)s)") % {"line": _label(line), "target": target(line)})
     old_points, new_points = previous.points_target, version.points_target
     if old_points != new_points:
         if old_points is None:
@@ -243,16 +245,20 @@ def _version_changes(previous: QuotaPlanVersion, version: QuotaPlanVersion) -> l
     return changes or [_("No change to the targets.")]
 
 
-def quota_plan_history(*, plan: QuotaPlan, day: date) -> list[VersionEntry]:
-    """Every version of the plan, newest first, with its lines and its changes; `day` decides which is in force."""
+def quota_plan_history(*, plan: QuotaPlan, day: date, currency: str = "") -> list[VersionEntry]:
+    """Every version of the plan, newest first, with its lines and its changes; `day` decides which is in force.
+    `currency` (the organization's) writes money targets as amounts."""
     versions = list(quota_plan_versions(plan=plan))  # newest first
     in_force = next((version for version in versions if version.effective_from <= day), None)
     entries = []
     for index, version in enumerate(versions):
         previous = versions[index + 1] if index + 1 < len(versions) else None
-        rows = [LineRow(line=line, label=_label(line), target=line_target_text(line)) for line in version.lines.all()]
+        rows = [
+            LineRow(line=line, label=_label(line), target=line_target_text(line, currency=currency))
+            for line in version.lines.all()
+        ]
         state = "current" if version is in_force else ("scheduled" if version.effective_from > day else "past")
-        changes = _version_changes(previous, version) if previous is not None else []
+        changes = _version_changes(previous, version, currency=currency) if previous is not None else []
         entries.append(VersionEntry(version=version, lines=rows, changes=changes, state=state))
     return entries
 
@@ -263,6 +269,7 @@ class PreviewTarget:
     target: EffectiveTarget
     adjusted: bool  # the rep's target differs from the full one (days off, FTE): show the explanation
     replaced_by: QuotaPlan | None = None  # a more specific plan that sets this type for the rep instead
+    money: bool = False  # an amount of the organization's currency
 
 
 @dataclass(frozen=True)
@@ -346,11 +353,15 @@ def quota_plan_preview(
         targets = [
             PreviewTarget(
                 label=label,
-                target=effective_target(target=full, availability=days, fte_percent=rep.fte_percent, money=money),
+                target=effective_target(
+                    target=full, availability=days, fte_percent=rep.fte_percent, money=money,
+                    currency=organization.currency,
+                ),
                 adjusted=adjusted,
                 replaced_by=_replaced_by(
                     rep, competitors, precedence=precedence, start=start, end=end, sets_it=sets_it
                 ),
+                money=money,
             )
             for label, full, money, sets_it in columns
         ]

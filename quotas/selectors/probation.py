@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from accounts.models import Membership, Organization
+from accounts.templatetags.money import format_money
 from activities.selectors import reps_visible_to
 
 from ..models import (
@@ -454,8 +455,10 @@ def attainment_text(result: PeriodResult) -> str:
     return "" if result.attainment is None else f"{result.attainment} %"
 
 
-def figure(value: Decimal | None, *, money: bool) -> str:
-    """A result's actual or target as the tables show it (2 decimals for money, none for counts)."""
+def figure(value: Decimal | None, *, money: bool, currency: str = "") -> str:
+    """A result's actual or target as the tables show it (an amount of `currency` for money, no decimals for counts)."""
     if value is None:
         return "–"
+    if money and currency:
+        return format_money(value, currency)
     return number_format(value, decimal_pos=2 if money else 0, use_l10n=True, force_grouping=True)

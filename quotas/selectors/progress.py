@@ -175,7 +175,9 @@ def targets_for_period(
     def target_of(full: Decimal, days: Availability, fte_percent: int, money: bool) -> EffectiveTarget:
         key = (full, days.scheduled, days.available, days.holidays, days.leave, days.outside_employment, fte_percent, money)
         if key not in computed:
-            computed[key] = effective_target(target=full, availability=days, fte_percent=fte_percent, money=money)
+            computed[key] = effective_target(
+                target=full, availability=days, fte_percent=fte_percent, money=money, currency=organization.currency
+            )
         return computed[key]
 
     result = []

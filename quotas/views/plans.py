@@ -87,7 +87,7 @@ class QuotaPlanDetailView(QuotaPlanMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         today = self.organization.local_today()
-        history = selectors.quota_plan_history(plan=self.plan, day=today)
+        history = selectors.quota_plan_history(plan=self.plan, day=today, currency=self.organization.currency)
         return super().get_context_data(
             plan=self.plan,
             applies_to=plan_applies_to(self.plan),

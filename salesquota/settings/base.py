@@ -119,6 +119,9 @@ ORGANIZATION_NAVIGATION = [
     "quotas.navigation.NAV",
     "accounts.navigation.NAV",
 ]
+# Relations of the organization loaded with the member on every tenant request (one join, not a query per page):
+# quotas' settings, which the navigation reads for the leaderboard's entry (quotas.navigation.leaderboard_shown).
+ORGANIZATION_REQUEST_RELATED = ["quota_settings"]
 
 # Where a member lands on choosing an organization (`/`, the switcher), by role; others land on its overview.
 ORGANIZATION_LANDING = {
@@ -151,6 +154,7 @@ LOGIN_REDIRECT_URL = "home"
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.NameForm"  # the name colleagues see (optional; e-mail otherwise)
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="mandatory")

@@ -9,12 +9,33 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core import mail
 from django.urls import reverse
 
-from accounts.models import Organization
+from accounts.models import Organization, User
 from accounts.roles import Role
 
 from ..factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def test_sign_up_takes_the_name_colleagues_see(client):
+    client.post(reverse("account_signup"), {"email": "ada@example.com", "password1": PASSWORD, "password2": PASSWORD,
+                                            "first_name": " Ada ", "last_name": "Lovelace"})  # fmt: skip
+    user = User.objects.get(email="ada@example.com")
+    assert (user.first_name, user.last_name, user.display_name) == ("Ada", "Lovelace", "Ada Lovelace")
+
+
+def test_the_name_page_changes_the_name_and_refuses_an_overlong_one(client):
+    user = UserFactory(first_name="", last_name="")
+    client.force_login(user)
+    assert client.get("/accounts/name/").status_code == 200
+    response = client.post("/accounts/name/", {"first_name": "Raj", "last_name": "Patel"})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.display_name == "Raj Patel"
+    response = client.post("/accounts/name/", {"first_name": "x" * 151, "last_name": ""})
+    assert response.status_code == 200 and "at most 150 characters" in response.content.decode()
+    user.refresh_from_db()
+    assert user.display_name == "Raj Patel"
 
 
 def test_sign_up_requires_e_mail_verification(client):

@@ -69,7 +69,9 @@ def new_page(browser, live_server):
 
 def screenshot(page, name):
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+    # caret="initial": Playwright's default hides the caret by leaving style="" on every input, which htmx's settle
+    # then copies onto swapped-in elements — an inline style the Content-Security-Policy reports.
+    page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True, caret="initial")
 
 
 def serious_accessibility_violations(page):

@@ -338,7 +338,7 @@ def test_money_lines_show_and_export_cents_with_their_unit(client, org_a, make_p
     add(org_a, employed, "revenue", Decimal("2500.50"), MONDAY)
     client.force_login(org_a.manager.user)
     html = page(client, org_a, kind="month")
-    assert "2,500.50 / 10,000.00 SEK" in row_text(html, employed)
+    assert "SEK 2,500.50 / SEK 10,000.00" in row_text(html, employed)  # by locale: tests/test_money_format.py
     rows = csv_rows(client, org_a, kind="month")
     assert rows[0][2:4] == ["Revenue: actual", "Revenue: target"] and rows[1][2:5] == ["2500.50", "10000.00", "25"]
 
