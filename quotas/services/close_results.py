@@ -24,10 +24,10 @@ from ..selectors.progress import LineTarget, RepTargets
 CHUNK = 2_000
 
 
-def _target_row(rep_id: int, line_target: LineTarget) -> tuple:
+def _target_key(line_target: LineTarget) -> tuple:
+    """What a line asks of a rep; most reps share it (the same line, availability and FTE)."""
     line = line_target.line
     return (
-        rep_id,
         line_target.version.pk,
         line.pk if line else None,
         line.activity_type_id if line else None,  # None: the points target, over every type with points
@@ -44,25 +44,30 @@ def results_insert(
     *, organization_id: int, period_close_id: int, period_id: int, start: date, end: date,
     exceeded_tier: Decimal, targets: list[RepTargets],
 ) -> None:  # fmt: skip
-    """Freeze every rep × line result of the close."""
+    """Freeze every rep × line result of the close.
+
+    The statement gets the distinct targets once and each rep × line as two numbers (rep, target), so that its
+    parameters stay few: building thousands of literals costs the driver more than the database's work."""
+    keys: dict[tuple, int] = {}
     rows = [
-        _target_row(rep_targets.rep.pk, line_target)
+        (rep_targets.rep.pk, keys.setdefault(_target_key(line_target), len(keys)))
         for rep_targets in targets
         for line_target in [*rep_targets.lines, *([rep_targets.points] if rep_targets.points else [])]
     ]
-    counts_contacts = any(row[5] for row in rows)
+    counts_contacts = any(key[4] for key in keys)
     for first in range(0, len(rows), CHUNK):
         _results_insert_chunk(
-            rows[first : first + CHUNK], organization_id=organization_id, period_close_id=period_close_id,
+            rows[first : first + CHUNK], list(keys), organization_id=organization_id, period_close_id=period_close_id,
             period_id=period_id, start=start, end=end, exceeded_tier=exceeded_tier, counts_contacts=counts_contacts,
         )  # fmt: skip
 
 
 def _results_insert_chunk(
-    rows, *, organization_id, period_close_id, period_id, start, end, exceeded_tier, counts_contacts
+    rows, target_keys, *, organization_id, period_close_id, period_id, start, end, exceeded_tier, counts_contacts
 ) -> None:
-    rep_ids = [row[0] for row in rows]
-    values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+    rep_ids = [rep_id for rep_id, _key in rows]
+    assignments = ", ".join(["(%s, %s)"] * len(rows))
+    target_values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(target_keys))
     # Grouping by contact only when a line counts distinct contacts: otherwise it only multiplies the groups.
     contact_key = "LOWER(TRIM(e.contact))" if counts_contacts else None
     sql = f"""
@@ -76,8 +81,8 @@ def _results_insert_chunk(
                     WHEN r.actual >= r.target THEN '{ResultStatus.MET}'
                     ELSE '{ResultStatus.BELOW_MINIMUM}' END
         FROM (
-            -- grouped by the row number alone; the other columns are the row's own (MAX of one value)
-            SELECT MAX(t.rep_id) AS rep_id, MAX(t.version_id) AS version_id, MAX(t.line_id) AS line_id,
+            -- grouped by rep and target; the other columns are the target's own (MAX of one value)
+            SELECT x.rep_id, MAX(t.version_id) AS version_id, MAX(t.line_id) AS line_id,
                    MAX(t.label) AS label, MAX(t.target_full) AS target_full, MAX(t.target) AS target,
                    MAX(t.explanation) AS explanation,
                    CASE WHEN MAX(t.distinct_contacts) = 1
@@ -86,28 +91,33 @@ def _results_insert_chunk(
                         ELSE COALESCE(SUM(CASE WHEN t.type_id IS NULL THEN a.total * w.points ELSE a.total END), 0)
                    END AS actual
             FROM (
-                SELECT CAST(column1 AS BIGINT) AS rep_id, CAST(column2 AS BIGINT) AS version_id,
+                SELECT CAST(column1 AS BIGINT) AS rep_id, CAST(column2 AS INTEGER) AS target_key
+                FROM (VALUES {assignments}) AS v
+            ) AS x
+            JOIN (
+                SELECT CAST(column1 AS INTEGER) AS target_key, CAST(column2 AS BIGINT) AS version_id,
                        CAST(column3 AS BIGINT) AS line_id, CAST(column4 AS BIGINT) AS type_id, column5 AS topic,
                        CAST(column6 AS INTEGER) AS distinct_contacts, column7 AS label,
                        CAST(column8 AS NUMERIC) AS target_full, CAST(column9 AS NUMERIC) AS target,
-                       column10 AS explanation, CAST(column11 AS INTEGER) AS row_number
-                FROM (VALUES {values}) AS v
-            ) AS t
+                       column10 AS explanation
+                FROM (VALUES {target_values}) AS v
+            ) AS t ON t.target_key = x.target_key
             LEFT JOIN (
                 SELECT e.rep_id, e.activity_type_id, e.topic, {contact_key or "''"} AS contact_key,
                        SUM(e.quantity) AS total
                 FROM activities_activityentry e
                 WHERE e.organization_id = %s AND e.date BETWEEN %s AND %s AND e.rep_id BETWEEN %s AND %s
                 GROUP BY e.rep_id, e.activity_type_id, e.topic{", " + contact_key if contact_key else ""}
-            ) AS a ON a.rep_id = t.rep_id
+            ) AS a ON a.rep_id = x.rep_id
                       AND (a.activity_type_id = t.type_id OR t.type_id IS NULL)
                       AND (t.topic = '' OR a.topic = t.topic)
             LEFT JOIN activities_activitytype w ON w.id = a.activity_type_id
-            GROUP BY t.row_number
+            GROUP BY x.rep_id, x.target_key
         ) AS r
     """
     params = [organization_id, period_close_id, period_id, exceeded_tier]
-    params += [value for number, row in enumerate(rows) for value in (*row, number)]
+    params += [value for row in rows for value in row]
+    params += [value for number, key in enumerate(target_keys) for value in (number, *key)]
     params += [organization_id, start, end, min(rep_ids), max(rep_ids)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
