@@ -180,9 +180,21 @@ def targets_for_period(
             )
         return computed[key]
 
+    # The same goes for availability: it differs only for reps who start, leave or take leave in the period.
+    available: dict[tuple, Availability] = {}
+
+    def availability_of(rep: Membership) -> Availability:
+        leave_days = frozenset(leave.get(rep.pk, ()))
+        starts = rep.employment_start if rep.employment_start and rep.employment_start > start else None
+        ends = rep.employment_end if rep.employment_end and rep.employment_end < end else None
+        key = (starts, ends, leave_days)
+        if key not in available:
+            available[key] = availability(calendar=calendar, rep=rep, leave_days=leave_days, start=start, end=end)
+        return available[key]
+
     result = []
     for rep in reps:
-        days = availability(calendar=calendar, rep=rep, leave_days=leave.get(rep.pk, set()), start=start, end=end)
+        days = availability_of(rep)
         lines = []
         for applied in lines_for_rep(rep=rep, versions=versions, start=start, end=end):
             line = applied.line

@@ -55,7 +55,6 @@ def _reps_of_period(*, organization: Organization, period: Period):
         .filter(Q(employment_start__isnull=True) | Q(employment_start__lte=period.end))
         .filter(Q(employment_end__isnull=True) | Q(employment_end__gte=period.start))
         .filter(Q(is_active=True) | Q(deactivated_at__date__gte=period.start))
-        .select_related("user", "team")
         .order_by("pk")
     )
 
