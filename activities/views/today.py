@@ -42,8 +42,9 @@ def today_panels() -> list:
     return [import_string(path) for path in getattr(settings, "TODAY_PANELS", [])]
 
 
-def panel_context(*, organization, actor: Membership, rep: Membership, day: date) -> dict:
-    """Everything the Today panel shows for one rep and day, in a fixed number of queries."""
+def panel_context(*, organization, actor: Membership, rep: Membership, day: date, logged=None) -> dict:
+    """Everything the Today panel shows for one rep and day, in a fixed number of queries. `logged`: the entry
+    this request has just logged for them on that day, which answers two of those queries (see below)."""
     entries = list(selectors.day_entries(organization=organization, rep=rep, day=day))
     totals = _day_totals(entries)  # what selectors.day_totals() would answer, from the entries the panel lists
     types = selectors.activity_type_list(organization=organization)
@@ -58,18 +59,23 @@ def panel_context(*, organization, actor: Membership, rep: Membership, day: date
         )
         for category, label in ((Category.ACTIVITY, _("Activities")), (Category.OUTCOME, _("Outcomes")))
     ]
-    try:
-        check_date(organization=organization, rep=rep, day=day)
-        closed_reason = None
-    except ValidationError as error:
-        closed_reason = error.messages[0]
+    if logged is not None:
+        # The day was checked to log it, and the actor's newest entry for the rep is the one just logged.
+        closed_reason, last_entry = None, logged
+    else:
+        try:
+            check_date(organization=organization, rep=rep, day=day)
+            closed_reason = None
+        except ValidationError as error:
+            closed_reason = error.messages[0]
+        last_entry = selectors.last_entry_by(organization=organization, actor=actor, rep=rep)
     return {
         "rep": rep,
         "day": day,
         "groups": [(label, rows) for label, rows in groups if rows],
         "quick_quantities": QUICK_QUANTITIES,
         "entries": entries,
-        "last_entry": selectors.last_entry_by(organization=organization, actor=actor, rep=rep),
+        "last_entry": last_entry,
         "closed_reason": closed_reason,
         "on_behalf": rep.pk != actor.pk,
         "return_url": today_url(organization, rep, day),
@@ -103,9 +109,13 @@ class TodayActionView(OrganizationMixin, View):
     required_role = Role.REP
     http_method_names = ["post"]
 
-    def respond(self, *, rep: Membership, day: date, error: str | None = None, success: str | None = None):
+    def respond(
+        self, *, rep: Membership, day: date, error: str | None = None, success: str | None = None, logged=None
+    ):
         if self.request.htmx:
-            context = panel_context(organization=self.organization, actor=self.membership, rep=rep, day=day)
+            context = panel_context(
+                organization=self.organization, actor=self.membership, rep=rep, day=day, logged=logged
+            )
             context.update(organization=self.organization, error=error, success=success)
             return render(self.request, "activities/partials/_today_panel.html", context)
         if error:
@@ -133,6 +143,7 @@ class EntryLogView(TodayActionView):
         return self.respond(
             rep=rep,
             day=data.date,
+            logged=entry,
             success=_("Logged %(quantity)s × %(type)s for %(date)s.")
             % {
                 "quantity": _quantity(entry, self.organization.currency),

@@ -1,9 +1,9 @@
+# ruff: noqa: F811 (the fixtures imported from test_dashboard are requested by name)
 """What makes the busiest pages cheaper must not change what they show: the dashboard's rows built in Python
 (quotas.tables_body) against django-tables2's own rendering, the navigation worked out only when a template reads
 it and without a query of its own for the leaderboard's entry, and the template loader that compiles once."""
 
 import re
-from datetime import timedelta
 
 import django_tables2.utils
 import pytest
@@ -20,15 +20,10 @@ from quotas import tables_body
 from quotas.models import QuotaSettings
 from quotas.tables_dashboard import DashboardTable
 
-from . import test_dashboard
-from .conftest import WEEK_START
-
-# The dashboard's fixtures (three reps over three weeks of a weekly plan, two weeks closed): shared, not copied.
-team_fixture, weeks_fixture = test_dashboard.team, test_dashboard.weeks
+from .test_dashboard import LAST_WEEK, team, weeks  # noqa: F401 (three reps over three weeks, two closed)
 
 pytestmark = pytest.mark.usefixtures("frozen_now")
 
-LAST_WEEK = WEEK_START - timedelta(days=7)
 TABLES2_TEMPLATE = "activities/partials/_entry_table.html"  # the dashboard's template before quotas.tables_body
 
 
