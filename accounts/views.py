@@ -25,8 +25,8 @@ from .filters import MembershipFilter
 from .forms import (
     InvitationForm,
     LanguageForm,
-    NameForm,
     MembershipForm,
+    NameForm,
     OrganizationCreateForm,
     OrganizationSettingsForm,
     TeamForm,

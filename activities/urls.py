@@ -1,9 +1,8 @@
 from django.urls import path
 
-from .views import entries, history, today
-from .views import types as type_views
-from .views import imports
+from .views import entries, history, imports, today
 from .views import tokens as token_views
+from .views import types as type_views
 
 app_name = "activities"
 

@@ -1,15 +1,6 @@
 from django.urls import path
 
-from .views import calendar
-from .views import corrections
-from .views import dashboard
-from .views import flags
-from .views import leaderboard
-from .views import notifications
-from .views import progress
-from .views import plans
-from .views import reps
-from .views import probation
+from .views import calendar, corrections, dashboard, flags, leaderboard, notifications, plans, probation, progress, reps
 
 app_name = "quotas"
 

@@ -21,7 +21,6 @@ from .factories import (
     TeamFactory,
 )
 
-
 # The SQLite test database is a file under var/ (see settings.test); var/ is not in git.
 (Path(__file__).resolve().parent.parent / "var").mkdir(exist_ok=True)
 

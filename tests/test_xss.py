@@ -19,8 +19,8 @@ from quotas.models import Flag
 
 from .tenant_texts import (
     FIELDS,
-    account_urls,
     TODAY,
+    account_urls,
     build_world,
     csv_cells,
     is_download,

@@ -19,8 +19,8 @@ from django.views.generic import TemplateView
 from accounts.errors import error_messages
 from accounts.mixins import OrganizationMixin
 from accounts.models import Membership
-from accounts.templatetags.money import format_money
 from accounts.roles import Role
+from accounts.templatetags.money import format_money
 
 from .. import selectors
 from ..forms.entries import EntryLogForm, TodayForm

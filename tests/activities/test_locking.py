@@ -7,9 +7,9 @@ from django.db import IntegrityError, connection, transaction
 
 from activities.apps import reinstall_entry_lock_trigger
 from activities.models import ActivityEntry, EntryLock
-from activities.triggers import entry_lock_trigger_installed
 from activities.services.entries import EntryData, EntryLockedError, entry_delete, entry_log, entry_update
 from activities.services.locks import entries_lock, entries_unlock
+from activities.triggers import entry_lock_trigger_installed
 
 from ..factories import ActivityEntryFactory
 

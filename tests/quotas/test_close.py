@@ -28,9 +28,9 @@ from quotas.models import (
     QuotaPlanVersion,
     RepPeriodSummary,
 )
+from quotas.selectors.progress import progress_for_period
 from quotas.services import close as close_service
 from quotas.services.close import MAX_CLOSE_ATTEMPTS, organization_close_due, period_close, periods_due
-from quotas.selectors.progress import progress_for_period
 from quotas.services.periods import periods_ensure
 
 from ..factories import MembershipFactory

@@ -9,9 +9,9 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db.models import Count, Exists, F, Min, OuterRef, Sum
 
+from accounts.demo import demo_organization_delete
 from accounts.models import Membership, Organization, Team, TeamManager
 from accounts.roles import Role
-from accounts.demo import demo_organization_delete
 from activities.demo import TOPICS, demo_activity_delete, last_full_month
 from activities.models import ActivityEntry, ActivityType, Source
 from activities.services.locks import entries_lock
