@@ -94,6 +94,9 @@ def trend_chart(line: TrendLine, *, width: int = WIDTH, height: int = HEIGHT) ->
         for index, point in enumerate(line.points)
     ]
     targets = [(x(index), y(point.target)) for index, point in enumerate(line.points) if point.target is not None]
+    if len(targets) == 1:  # one point draws no line: a short dash across the period instead
+        (target_x, target_y), half = targets[0], plot_width / count * 0.4
+        targets = [(round(target_x - half, 1), target_y), (round(target_x + half, 1), target_y)]
     return Chart(
         label=line.label,
         width=width,
