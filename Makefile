@@ -18,6 +18,8 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 
 install: $(VENV)/.installed
 
+# E-mail links point at the port `make run` serves on (PORT=8123 make run).
+run: export SITE_URL ?= http://127.0.0.1:$(or $(PORT),8000)
 run: install
 	mkdir -p var/celery/queue var/celery/processed
 	$(BIN)/python manage.py migrate --noinput
