@@ -105,8 +105,29 @@ class KindCount:
         return KIND_COUNTS[self.kind] % {"count": self.closed}
 
 
+class ProbationClock:
+    """Where today stands against a probation's last day: for the list's rows and the report alike
+    (both have `end` and `today`)."""
+
+    end: date
+    today: date
+
+    @property
+    def is_active(self) -> bool:
+        return self.end >= self.today
+
+    @property
+    def days_left(self) -> int:
+        """Days until the probation's last day (0: it ends today)."""
+        return (self.end - self.today).days
+
+    @property
+    def ended_days_ago(self) -> int:
+        return (self.today - self.end).days
+
+
 @dataclass
-class ProbationRow:
+class ProbationRow(ProbationClock):
     """One rep of the list, with the counts of their probation's closed periods."""
 
     rep: Membership
@@ -123,18 +144,6 @@ class ProbationRow:
     def end(self) -> date:
         return self.rep.probation_end
 
-    @property
-    def is_active(self) -> bool:
-        return self.end >= self.today
-
-    @property
-    def days_left(self) -> int:
-        """Days until the probation's last day (0: it ends today)."""
-        return (self.end - self.today).days
-
-    @property
-    def ended_days_ago(self) -> int:
-        return (self.today - self.end).days
 
     @property
     def not_started(self) -> bool:
@@ -283,7 +292,7 @@ class LeaveRow:
 
 
 @dataclass
-class ProbationReport:
+class ProbationReport(ProbationClock):
     rep: Membership
     today: date
     start: date | None  # the employment start
@@ -292,18 +301,6 @@ class ProbationReport:
     flags: list[Flag]  # with `.thread` (comments, oldest first) and `.period_label`
     leave: list[LeaveRow]
     decisions: list[ProbationDecision]  # newest first
-
-    @property
-    def is_active(self) -> bool:
-        return self.end >= self.today
-
-    @property
-    def days_left(self) -> int:
-        return (self.end - self.today).days
-
-    @property
-    def ended_days_ago(self) -> int:
-        return (self.today - self.end).days
 
     @property
     def periods_closed(self) -> int:
