@@ -20,7 +20,7 @@ from ..models import QuotaLine, QuotaPlanVersion
 from ..periods import organization_period_bounds
 from ..targets import EffectiveTarget, effective_target
 from .calendar import Availability, availability, calendar_and_leave, quota_settings_get
-from .plans import lines_for_rep, points_version_for_rep, versions_in_force
+from .plans import AppliedLine, lines_for_rep, plan_applies, points_version_for_rep, versions_in_force
 
 AT_RISK_FROM = Decimal("0.8")  # of the pace: below is "behind"
 
@@ -192,16 +192,28 @@ def targets_for_period(
             available[key] = availability(calendar=calendar, rep=rep, leave_days=leave_days, start=start, end=end)
         return available[key]
 
+    # Which plans apply to a rep decides their lines and points target: reps of one team share them.
+    plans: dict[tuple[bool, ...], tuple] = {}
+
+    def plans_of(rep: Membership) -> tuple[list[AppliedLine], QuotaPlanVersion | None]:
+        key = tuple(plan_applies(version.plan, rep, start, end) for version in versions)
+        if key not in plans:
+            plans[key] = (
+                lines_for_rep(rep=rep, versions=versions, start=start, end=end),
+                points_version_for_rep(rep=rep, versions=versions, start=start, end=end),
+            )
+        return plans[key]
+
     result = []
     for rep in reps:
         days = availability_of(rep)
+        applied_lines, points_version = plans_of(rep)
         lines = []
-        for applied in lines_for_rep(rep=rep, versions=versions, start=start, end=end):
+        for applied in applied_lines:
             line = applied.line
             money = line.activity_type.is_money and not line.distinct_contacts
             target = target_of(line.target, days, rep.fte_percent, money)
             lines.append(LineTarget(_line_label(line), applied.version, target, money, line))
-        points_version = points_version_for_rep(rep=rep, versions=versions, start=start, end=end)
         points = None
         if points_version is not None:
             target = target_of(points_version.points_target, days, rep.fte_percent, False)

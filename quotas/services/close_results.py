@@ -12,6 +12,7 @@ contacts (trimmed, case-insensitive, empty ones not counted), or for the points 
 the type's points. tests/quotas/test_close.py holds the two to the same figures.
 """
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -20,7 +21,7 @@ from django.db import connection
 from ..models import FlagKind, FlagStatus, ResultStatus
 from ..selectors.progress import LineTarget, RepTargets
 
-# Rows of targets per statement: keeps the statement's parameters well inside SQLite's limit (32,766).
+# Reps per statement: keeps the statement's parameters well inside SQLite's limit (32,766).
 CHUNK = 2_000
 
 
@@ -46,30 +47,57 @@ def results_insert(
 ) -> None:  # fmt: skip
     """Freeze every rep × line result of the close.
 
-    The statement gets the distinct targets once and each rep × line as two numbers (rep, target), so that its
-    parameters stay few: building thousands of literals costs the driver more than the database's work."""
+    The statement gets the distinct targets once, the distinct sets of targets once (reps of one team share
+    theirs), and each rep as two numbers (rep, set), so that its parameters stay few: building thousands of
+    literals costs the driver more than the database's work."""
     keys: dict[tuple, int] = {}
-    rows = [
-        (rep_targets.rep.pk, keys.setdefault(_target_key(line_target), len(keys)))
-        for rep_targets in targets
-        for line_target in [*rep_targets.lines, *([rep_targets.points] if rep_targets.points else [])]
-    ]
-    counts_contacts = any(key[4] for key in keys)
+    target_sets: dict[tuple[int, ...], int] = {}
+    rows = []
+    for rep_targets in targets:
+        line_targets = [*rep_targets.lines, *([rep_targets.points] if rep_targets.points else [])]
+        if line_targets:
+            numbers = tuple(keys.setdefault(_target_key(line_target), len(keys)) for line_target in line_targets)
+            rows.append((rep_targets.rep.pk, target_sets.setdefault(numbers, len(target_sets))))
+    memberships = [(number, key) for numbers, number in target_sets.items() for key in numbers]
+    shape = _EntryGrouping(
+        counts_contacts=any(key[4] for key in keys),
+        by_topic=any(key[3] for key in keys),
+        has_points=any(key[2] is None for key in keys),
+    )
     for first in range(0, len(rows), CHUNK):
         _results_insert_chunk(
-            rows[first : first + CHUNK], list(keys), organization_id=organization_id, period_close_id=period_close_id,
-            period_id=period_id, start=start, end=end, exceeded_tier=exceeded_tier, counts_contacts=counts_contacts,
+            rows[first : first + CHUNK], memberships, list(keys), organization_id=organization_id,
+            period_close_id=period_close_id, period_id=period_id, start=start, end=end, exceeded_tier=exceeded_tier,
+            shape=shape,
         )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class _EntryGrouping:
+    """What the entries must be grouped by for this close's targets. Each extra key multiplies the groups and
+    keeps PostgreSQL from answering from the covering index alone, so it is added only when a line needs it."""
+
+    counts_contacts: bool  # a line counts distinct contacts
+    by_topic: bool  # a line counts only the entries of one topic
+    has_points: bool  # a points target weighs every type's total by the type's points
+
+
 def _results_insert_chunk(
-    rows, target_keys, *, organization_id, period_close_id, period_id, start, end, exceeded_tier, counts_contacts
-) -> None:
-    rep_ids = [rep_id for rep_id, _key in rows]
+    rows, memberships, target_keys, *, organization_id, period_close_id, period_id, start, end, exceeded_tier,
+    shape: _EntryGrouping,
+) -> None:  # fmt: skip
+    rep_ids = [rep_id for rep_id, _set in rows]
     assignments = ", ".join(["(%s, %s)"] * len(rows))
+    set_members = ", ".join(["(%s, %s)"] * len(memberships))
     target_values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(target_keys))
-    # Grouping by contact only when a line counts distinct contacts: otherwise it only multiplies the groups.
-    contact_key = "LOWER(TRIM(e.contact))" if counts_contacts else None
+    contact_key = "LOWER(TRIM(e.contact))" if shape.counts_contacts else "''"
+    topic = "e.topic" if shape.by_topic else "''"
+    extra_keys = "".join(f", {key}" for key, needed in ((topic, shape.by_topic), (contact_key, shape.counts_contacts)) if needed)
+    if shape.has_points:  # the points target (no type) weighs each type's total; types without points add NULL
+        total = "SUM(CASE WHEN t.type_id IS NULL THEN a.total * w.points ELSE a.total END)"
+        points_join = "LEFT JOIN activities_activitytype w ON w.id = a.activity_type_id"
+    else:
+        total, points_join = "SUM(a.total)", ""
     sql = f"""
         INSERT INTO quotas_periodresult (organization_id, period_close_id, period_id, rep_id, version_id, line_id,
                                          label, target_full, target, explanation, actual, attainment, status)
@@ -87,13 +115,16 @@ def _results_insert_chunk(
                    MAX(t.explanation) AS explanation,
                    CASE WHEN MAX(t.distinct_contacts) = 1
                         THEN COUNT(DISTINCT CASE WHEN a.contact_key <> '' THEN a.contact_key END)
-                        -- the points target (no type) weighs each type's total; types without points add NULL
-                        ELSE COALESCE(SUM(CASE WHEN t.type_id IS NULL THEN a.total * w.points ELSE a.total END), 0)
+                        ELSE COALESCE({total}, 0)
                    END AS actual
             FROM (
-                SELECT CAST(column1 AS BIGINT) AS rep_id, CAST(column2 AS INTEGER) AS target_key
+                SELECT CAST(column1 AS BIGINT) AS rep_id, CAST(column2 AS INTEGER) AS target_set
                 FROM (VALUES {assignments}) AS v
             ) AS x
+            JOIN (
+                SELECT CAST(column1 AS INTEGER) AS target_set, CAST(column2 AS INTEGER) AS target_key
+                FROM (VALUES {set_members}) AS v
+            ) AS s ON s.target_set = x.target_set
             JOIN (
                 SELECT CAST(column1 AS INTEGER) AS target_key, CAST(column2 AS BIGINT) AS version_id,
                        CAST(column3 AS BIGINT) AS line_id, CAST(column4 AS BIGINT) AS type_id, column5 AS topic,
@@ -101,22 +132,23 @@ def _results_insert_chunk(
                        CAST(column8 AS NUMERIC) AS target_full, CAST(column9 AS NUMERIC) AS target,
                        column10 AS explanation
                 FROM (VALUES {target_values}) AS v
-            ) AS t ON t.target_key = x.target_key
+            ) AS t ON t.target_key = s.target_key
             LEFT JOIN (
-                SELECT e.rep_id, e.activity_type_id, e.topic, {contact_key or "''"} AS contact_key,
+                SELECT e.rep_id, e.activity_type_id, {topic} AS topic, {contact_key} AS contact_key,
                        SUM(e.quantity) AS total
                 FROM activities_activityentry e
                 WHERE e.organization_id = %s AND e.date BETWEEN %s AND %s AND e.rep_id BETWEEN %s AND %s
-                GROUP BY e.rep_id, e.activity_type_id, e.topic{", " + contact_key if contact_key else ""}
+                GROUP BY e.rep_id, e.activity_type_id{extra_keys}
             ) AS a ON a.rep_id = x.rep_id
                       AND (a.activity_type_id = t.type_id OR t.type_id IS NULL)
                       AND (t.topic = '' OR a.topic = t.topic)
-            LEFT JOIN activities_activitytype w ON w.id = a.activity_type_id
-            GROUP BY x.rep_id, x.target_key
+            {points_join}
+            GROUP BY x.rep_id, s.target_key
         ) AS r
     """
     params = [organization_id, period_close_id, period_id, exceeded_tier]
     params += [value for row in rows for value in row]
+    params += [value for member in memberships for value in member]
     params += [value for number, key in enumerate(target_keys) for value in (number, *key)]
     params += [organization_id, start, end, min(rep_ids), max(rep_ids)]
     with connection.cursor() as cursor:

@@ -224,3 +224,25 @@ def test_frozen_results_equal_the_live_progress_of_the_last_day(org_a, weeks, em
     assert frozen == expected
     assert len(frozen) == 6  # calls, meetings (organization plan), e-mails tagged renewal, revenue, contacts, points
     assert frozen[(None, "Points")][0] == 9 + 14 + 2 * 5 + 4 + 3 + 5 + 4  # weights: calls/e-mails/social 1, meetings 5
+
+
+def test_each_rep_is_frozen_with_the_lines_of_their_own_plans(org_a, weeks, employed, make_plan):
+    """Reps share sets of targets in the close's statement: a rep with a plan of their own on top of the team's
+    gets both plans' lines, a teammate only the team's, and every entry counts whatever its topic or contact."""
+    org = org_a
+    teammate = MembershipFactory(organization=org.organization, role=Role.REP, team=org.team)
+    make_plan(org, kind="week", scope="team", team=org.team, lines={"outbound_calls": 20, "meetings": 2})
+    make_plan(org, kind="week", scope="rep", rep=employed, lines={"prospect_emails": 10})
+    QuotaPlanVersion.objects.update(effective_from=LAST_WEEK - timedelta(days=7))
+    for rep, quantity in ((employed, 7), (teammate, 30)):
+        for topic, contact in (("renewal", "Ada"), ("", ""), ("new", "Bo")):
+            ActivityEntry.objects.create(organization=org.organization, rep=rep, activity_type=org.types["outbound_calls"],
+                                         quantity=quantity, date=LAST_WEEK, topic=topic, contact=contact,
+                                         entered_by=rep.user)  # fmt: skip
+    period_close(organization=org.organization, period=weeks[LAST_WEEK])
+
+    results = {(r.rep_id, r.label): r.actual for r in PeriodResult.objects.filter(period=weeks[LAST_WEEK])}
+    assert results == {
+        (employed.pk, "Outbound calls"): 21, (employed.pk, "Meetings"): 0, (employed.pk, "Prospect e-mails"): 0,
+        (teammate.pk, "Outbound calls"): 90, (teammate.pk, "Meetings"): 0,
+    }  # fmt: skip
