@@ -2,7 +2,7 @@
 
 Every page pays for it, so it costs as little as it can: each value is worked out only when a template reads it
 (an htmx partial such as the Today panel never does), the URLs are reversed once per process (accounts.links), and
-the switcher reads four columns rather than whole memberships.
+the switcher reuses the memberships the tenancy middleware read.
 """
 
 from functools import cache
@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from .links import landing_url_for, organization_url
 from .navigation import MAIN, MORE
 from .roles import Role
-from .selectors import organization_list_for_user, organization_switcher_for_user
+from .selectors import memberships_for_request
 
 HOME = (Role.REP, "accounts:organization-home", _("Overview"), MAIN)
 
@@ -47,13 +47,24 @@ def _request_links(request) -> dict[str, list[dict]]:
     return request._navigation_links
 
 
+def _memberships(request, user) -> list:
+    """The user's memberships: on a tenant page those the tenancy middleware loaded, elsewhere one query."""
+    if getattr(request, "user_memberships", None) is None:
+        request.user_memberships = memberships_for_request(user=user)
+    return request.user_memberships
+
+
 def _switcher(request, user) -> list[dict]:
     """The organization switcher: each of the user's organizations, its landing URL, and whether it is this one."""
     organization = getattr(request, "organization", None)
     current = organization.pk if organization is not None else None
     return [
-        {"url": landing_url_for(role, slug), "name": name, "current": pk == current}
-        for role, pk, name, slug in organization_switcher_for_user(user=user)
+        {
+            "url": landing_url_for(m.role, m.organization.slug),
+            "name": m.organization.name,
+            "current": m.organization_id == current,
+        }
+        for m in _memberships(request, user)
     ]
 
 
@@ -62,7 +73,7 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {}
     return {
-        "nav_memberships": SimpleLazyObject(lambda: organization_list_for_user(user=user)),  # the home page's list
+        "nav_memberships": SimpleLazyObject(lambda: _memberships(request, user)),  # the home page's list
         "nav_switcher": SimpleLazyObject(lambda: _switcher(request, user)),
         "nav_links": SimpleLazyObject(lambda: _request_links(request)[MAIN]),
         "nav_more": SimpleLazyObject(lambda: _request_links(request)[MORE]),

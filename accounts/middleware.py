@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .roles import ROLES_2FA_CAN_BE_REQUIRED
-from .selectors import membership_get_for_request
+from .selectors import memberships_for_request
 
 ORG_URL_KWARG = "org_slug"
 
@@ -27,6 +27,7 @@ class TenancyMiddleware:
     def __call__(self, request):
         request.organization = None
         request.membership = None
+        request.user_memberships = None  # all the signed-in user's, once read (the organization switcher)
         try:
             return self.get_response(request)
         finally:
@@ -39,7 +40,8 @@ class TenancyMiddleware:
             return None
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        membership = membership_get_for_request(organization_slug=slug, user=request.user)
+        request.user_memberships = memberships_for_request(user=request.user)
+        membership = next((m for m in request.user_memberships if m.organization.slug == slug), None)
         if membership is None:
             raise Http404
         organization = membership.organization

@@ -11,32 +11,19 @@ from .roles import Role
 INVITATION_TOKEN_SALT = "accounts.invitation"
 
 
-def organization_list_for_user(*, user: User) -> QuerySet[Membership]:
-    """The user's active memberships, with their organizations, for `/` and the switcher."""
-    return (
-        Membership.objects.filter(user=user, is_active=True)
-        .select_related("organization", "team")
-        .order_by("organization__name")
-    )
-
-
-def organization_switcher_for_user(*, user: User) -> list[tuple[str, int, str, str]]:
-    """(role, organization id, organization name, organization slug) of the user's active memberships, by name: the
-    switcher on every page, without loading whole memberships."""
-    return list(
-        Membership.objects.filter(user=user, is_active=True)
-        .order_by("organization__name")
-        .values_list("role", "organization_id", "organization__name", "organization__slug")
-    )
-
-
-def membership_get_for_request(*, organization_slug: str, user: User) -> Membership | None:
-    """The user's active membership of the organization with this slug, or None (missing or not a member).
-    On every tenant request: at most one row (unique per organization and user), so no ORDER BY as .first() adds."""
-    memberships = Membership.objects.filter(organization__slug=organization_slug, user=user, is_active=True)
-    # The organization's relations that every page reads come in the same query (settings.ORGANIZATION_REQUEST_RELATED).
+def memberships_for_request(*, user: User) -> list[Membership]:
+    """The user's active memberships, organizations by name, each with what every page reads of it (its team and
+    settings.ORGANIZATION_REQUEST_RELATED): the one a tenant URL names and the organization switcher, in one
+    query."""
     related = [f"organization__{name}" for name in getattr(settings, "ORGANIZATION_REQUEST_RELATED", [])]
-    return next(iter(memberships.select_related("organization", "team", "user", *related)[:1]), None)
+    memberships = (
+        Membership.objects.filter(user=user, is_active=True)
+        .select_related("organization", "team", *related)
+        .order_by("organization__name", "organization_id")
+    )
+    for membership in memberships:
+        membership.user = user  # the signed-in user, already loaded
+    return list(memberships)
 
 
 def membership_list(*, organization: Organization) -> QuerySet[Membership]:

@@ -96,7 +96,7 @@ def test_money_explanation_reads_as_amounts():
 
 
 @pytest.fixture
-def revenue(org_a, employed, make_plan):
+def revenue(org_a, employed, make_plan):  # noqa: F811 (fixtures imported above)
     ActivityEntry.objects.filter(organization=org_a.organization).delete()
     Membership.objects.filter(pk=employed.pk).update(fte_percent=80)
     plan = make_plan(org_a, name="Monthly sales", lines={"revenue": 5000}, kind="month")
@@ -153,7 +153,7 @@ LAST_WEEK = WEEK_START - timedelta(days=7)  # Mon 16 – Sun 22 Nov 2026
 
 
 @pytest.fixture
-def closed_revenue(org_a, employed, make_plan, django_capture_on_commit_callbacks):
+def closed_revenue(org_a, employed, make_plan, django_capture_on_commit_callbacks):  # noqa: F811 (fixtures imported above)
     speak(org_a, "sv")
     org_a.organization.refresh_from_db()
     Membership.objects.filter(pk=employed.pk).update(employment_start=date(2026, 9, 1), probation_end=date(2027, 2, 28))

@@ -28,11 +28,20 @@ from ..models import Category
 from ..services.entries import check_date, entry_log, entry_undo_last
 
 QUICK_QUANTITIES = (1, 5)
+# The panel lists the day's latest entries and links to the rest (Activity history): a rep who taps +1 for every
+# call logs dozens a day, and the page, and the panel each tap brings back, stay the same size.
+ENTRIES_SHOWN = 10
 
 
 def today_url(organization, rep: Membership, day: date) -> str:
     query = urlencode({"date": day.isoformat(), "rep": rep.pk})
     return reverse("activities:today", kwargs={"org_slug": organization.slug}) + "?" + query
+
+
+def day_history_url(organization, rep: Membership, day: date) -> str:
+    """Activity history showing every entry of the rep's day."""
+    query = urlencode({"rep": rep.pk, "date_from": day.isoformat(), "date_to": day.isoformat()})
+    return reverse("activities:entry-list", kwargs={"org_slug": organization.slug}) + "?" + query
 
 
 @cache
@@ -45,8 +54,8 @@ def today_panels() -> list:
 def panel_context(*, organization, actor: Membership, rep: Membership, day: date, logged=None) -> dict:
     """Everything the Today panel shows for one rep and day, in a fixed number of queries. `logged`: the entry
     this request has just logged for them on that day, which answers two of those queries (see below)."""
-    entries = list(selectors.day_entries(organization=organization, rep=rep, day=day))
-    totals = _day_totals(entries)  # what selectors.day_totals() would answer, from the entries the panel lists
+    totals = selectors.day_totals(organization=organization, rep=rep, day=day)
+    entries = list(selectors.day_entries(organization=organization, rep=rep, day=day)[:ENTRIES_SHOWN])
     types = selectors.activity_type_list(organization=organization)
     groups = [
         (
@@ -75,6 +84,8 @@ def panel_context(*, organization, actor: Membership, rep: Membership, day: date
         "groups": [(label, rows) for label, rows in groups if rows],
         "quick_quantities": QUICK_QUANTITIES,
         "entries": entries,
+        "entries_not_shown": sum(row["count"] for row in totals.values()) - len(entries),
+        "entries_url": day_history_url(organization, rep, day),
         "last_entry": last_entry,
         "closed_reason": closed_reason,
         "on_behalf": rep.pk != actor.pk,
@@ -176,16 +187,6 @@ class EntryUndoView(TodayActionView):
                 "date": date_format(undone.date),
             },
         )
-
-
-def _day_totals(entries) -> dict[int, dict]:
-    """Per activity type: the total and the number of the entries."""
-    totals = {}
-    for entry in entries:
-        row = totals.setdefault(entry.activity_type_id, {"total": 0, "count": 0})
-        row["total"] += entry.quantity
-        row["count"] += 1
-    return totals
 
 
 def _quantity(entry, currency: str) -> str:

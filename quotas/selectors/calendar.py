@@ -22,8 +22,14 @@ from ..periods import days_between
 
 
 def quota_settings_get(*, organization: Organization) -> QuotaSettings:
-    """The organization's quota settings; defaults (Monday–Friday, 120 %) when none were saved yet."""
-    return QuotaSettings.objects.filter(organization=organization).first() or QuotaSettings(organization=organization)
+    """The organization's quota settings; defaults (Monday–Friday, 120 %) when none were saved yet.
+
+    No query when they came with the organization: a tenant request loads them with the member
+    (settings.ORGANIZATION_REQUEST_RELATED), and a page asks for them several times."""
+    try:
+        return organization.quota_settings
+    except QuotaSettings.DoesNotExist:
+        return QuotaSettings(organization=organization)
 
 
 @dataclass(frozen=True)

@@ -236,9 +236,11 @@ def progress_for_period(
             for t in targets
         ]
     totals = _entry_totals(organization=organization, reps=reps, start=start, end=end)
-    points = dict(
-        ActivityType.objects.filter(organization=organization, points__isnull=False).values_list("pk", "points")
-    )
+    points = {}  # the types' points: read only when a rep has a points target
+    if any(rep_targets.points for rep_targets in targets):
+        points = dict(
+            ActivityType.objects.filter(organization=organization, points__isnull=False).values_list("pk", "points")
+        )
     exceeded_tier = Decimal(settings.exceeded_tier_percent) / 100
 
     def measure(line_target: LineTarget, actual: Decimal, days: Availability) -> Progress:

@@ -16,6 +16,7 @@ from django.shortcuts import redirect
 from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.generic import TemplateView
 
 from accounts.mixins import OrganizationMixin
@@ -126,7 +127,7 @@ class ProbationReportPdfView(ProbationRepMixin, TemplateView):
 
 def report_table(report: selectors.ProbationReport) -> tablib.Dataset:
     """The report's period table as a dataset: the rows of the page's tables, with real dates and numbers."""
-    headers = [_("Kind"), _("Period"), _("Start"), _("End"), _("Line"), _("Actual"), _("Target"), _("Attainment (%)"),
+    headers = [pgettext("period", "Kind"), _("Period"), _("Start"), _("End"), _("Line"), _("Actual"), _("Target"), _("Attainment (%)"),
                _("Status"), _("Plan met")]  # fmt: skip
     dataset = tablib.Dataset(headers=[spreadsheet_safe(header) for header in headers], title=_("Probation"))
     for _kind, period, result in report.rows():

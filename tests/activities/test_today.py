@@ -207,6 +207,7 @@ def test_today_query_count_does_not_grow_with_entries(rep_client, org_a, django_
                       quantity=1, entered_by=org_a.rep.user)
         for i in range(10)
     )  # fmt: skip
+    rep_client.get(today_url(org_a))  # the topic suggestions are counted once, then cached
     with CaptureQueriesContext(connection) as small:
         rep_client.get(today_url(org_a))
     ActivityEntry.objects.bulk_create(

@@ -51,6 +51,7 @@ def test_bench_web_pages_against_a_minimal_view():
             "DJANGO_SETTINGS_MODULE": "salesquota.settings.bench",
             "DATABASE_URL": database_url,
             "LOG_LEVEL": "WARNING",
+            **production_cache(),
         }
         started = time.perf_counter()
         subprocess.run([sys.executable, "-m", "tests.bench.web_setup", str(WORK_DIR)], cwd=ROOT, env=env, check=True)
@@ -78,6 +79,21 @@ def wrk_path() -> str:
         print(f"\nbench web   {message}")
         pytest.skip(message)
     return found
+
+
+def production_cache() -> dict[str, str]:
+    """REDIS_URL (the cache, as in production) when the tests' Redis answers; else the file cache of the local
+    settings."""
+    import redis
+    from django.conf import settings
+
+    url = getattr(settings, "REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).flushdb()
+    except redis.exceptions.ConnectionError:
+        print(f"\nbench web   Redis does not answer at {url}: the pages use the file cache")
+        return {}
+    return {"REDIS_URL": url}
 
 
 def postgres_answers() -> bool:

@@ -240,6 +240,7 @@ def test_working_weekdays_decide_the_working_days(client, org_a):
     assert response.status_code == 302
     settings = QuotaSettings.objects.get(organization=org_a.organization)
     assert (settings.working_weekdays, settings.exceeded_tier_percent) == ("1,2,3,4,5", 150)
+    org_a.organization.refresh_from_db()  # as the next request loads it: the settings it held are the old ones
     calendar = calendar_get(organization=org_a.organization, start=saturday, end=monday)
     assert calendar.is_working_day(saturday) and not calendar.is_working_day(monday)
     page = client.get(calendar_url(org_a)).content.decode()

@@ -15,11 +15,13 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.context_processors import navigation
-from accounts.selectors import membership_get_for_request
+from accounts.roles import Role
+from accounts.selectors import memberships_for_request
 from quotas import tables_body
 from quotas.models import QuotaSettings
 from quotas.tables_dashboard import DashboardTable
 
+from ..factories import MembershipFactory
 from .test_dashboard import LAST_WEEK, team, weeks  # noqa: F401 (three reps over three weeks, two closed)
 
 pytestmark = pytest.mark.usefixtures("frozen_now")
@@ -85,7 +87,7 @@ def request_of(membership):
 
 
 def test_the_navigation_is_worked_out_only_when_a_template_reads_it(org_a, django_assert_num_queries):
-    membership = membership_get_for_request(organization_slug=org_a.slug, user=org_a.rep.user)
+    (membership,) = memberships_for_request(user=org_a.rep.user)
     with django_assert_num_queries(0):  # an htmx partial (the Today panel) reads none of it
         context = navigation(request_of(membership))
     with django_assert_num_queries(1):
@@ -100,11 +102,11 @@ def test_the_navigation_is_worked_out_only_when_a_template_reads_it(org_a, djang
 
 def test_the_leaderboards_entry_follows_the_switch_without_a_query(org_a, django_assert_num_queries):
     QuotaSettings.objects.update_or_create(organization=org_a.organization, defaults={"leaderboard_enabled": True})
-    membership = membership_get_for_request(organization_slug=org_a.slug, user=org_a.rep.user)
+    (membership,) = memberships_for_request(user=org_a.rep.user)
     with django_assert_num_queries(0), translation.override("en"):
         assert "Leaderboard" in [str(link["label"]) for link in navigation(request_of(membership))["nav_links"]]
     QuotaSettings.objects.filter(organization=org_a.organization).update(leaderboard_enabled=False)
-    membership = membership_get_for_request(organization_slug=org_a.slug, user=org_a.rep.user)
+    (membership,) = memberships_for_request(user=org_a.rep.user)
     with translation.override("en"):
         assert "Leaderboard" not in [str(link["label"]) for link in navigation(request_of(membership))["nav_links"]]
 
@@ -115,6 +117,19 @@ def test_a_tenant_page_reads_the_member_and_the_leaderboard_switch_in_one_query(
         assert client.get(reverse("quotas:calendar", kwargs={"org_slug": org_a.slug})).status_code == 200
     membership_queries = [q["sql"] for q in queries if 'FROM "accounts_membership"' in q["sql"]]
     assert any('"quotas_quotasettings"' in sql for sql in membership_queries)
+
+
+def test_the_organization_switcher_reuses_the_members_query(client, org_a, org_b):
+    """A member of two organizations: the page's membership and the switcher's list come from one query."""
+    MembershipFactory(organization=org_b.organization, user=org_a.rep.user, role=Role.MANAGER)
+    client.force_login(org_a.rep.user)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("quotas:calendar", kwargs={"org_slug": org_a.slug})).content.decode()
+    own_memberships = [q["sql"] for q in queries if 'FROM "accounts_membership"' in q["sql"] and '"user_id" =' in q["sql"]]
+    assert len(own_memberships) == 1, own_memberships
+    switcher = page.split('class="dropdown org-switcher"')[1].split("</details>")[0]
+    assert org_a.organization.name in switcher and org_b.organization.name in switcher
+    assert reverse("quotas:team-dashboard", kwargs={"org_slug": org_b.slug}) in switcher  # a manager there
 
 
 def test_templates_are_compiled_once_per_process():

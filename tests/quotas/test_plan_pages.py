@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -295,6 +296,7 @@ def test_form_choice_queries_do_not_grow_with_lines(org_a, as_member):
 
     def queries(count):
         data = form_data(org_a, lines=[line("outbound_calls", "1", topic=f"t{n}") for n in range(count)], preview="1")
+        cache.clear()  # both counts include the topic suggestions' query
         with CaptureQueriesContext(connection) as context:
             assert client.post(url(org_a, "create"), data).status_code == 200
         return len(context)
@@ -369,6 +371,7 @@ def test_preview_queries_do_not_grow_with_reps(org_a, as_member):
             response = client.post(url(org_a, "create"), data)
         return len(context), len(response.context["preview"].rows)
 
+    queries()  # the topic suggestions are counted once, then cached
     few, rows = queries()
     for n in range(20):
         MembershipFactory(organization=org_a.organization, role=Role.REP, team=org_a.team if n % 2 else None)

@@ -483,6 +483,16 @@ class TableCells(HTMLParser):
             self.cell.append(data)
 
 
+def test_the_swedish_csv_names_the_period_kind_not_the_value_kind(client, org_a, reviewed):
+    """"Kind" means three things in the UI; each has its own Swedish word."""
+    org_a.hr.user.language = "sv"
+    org_a.hr.user.save(update_fields=["language"])
+    client.force_login(org_a.hr.user)
+    response = client.get(url(org_a, "csv", reviewed))
+    header = next(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert header[:2] == ["Periodtyp", "Period"]
+
+
 def test_the_csv_rows_equal_the_report_table(client, org_a, reviewed):
     client.force_login(org_a.hr.user)
     parser = TableCells()

@@ -287,6 +287,7 @@ def test_progress_page_query_count_does_not_grow_with_entries(client, org_a, rep
 def test_today_page_query_count_does_not_grow_with_entries_under_a_plan(client, org_a, rep, plans):
     client.force_login(rep.user)
     _fill(org_a, rep, 5)
+    client.get(today_url(org_a))  # the topic suggestions are counted once, then cached
     few = _queries(client, today_url(org_a))
     _fill(org_a, rep, 45)
     assert _queries(client, today_url(org_a)) == few
