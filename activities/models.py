@@ -100,7 +100,10 @@ class ActivityEntry(models.Model):
     # Every query starts from the organization: the composite indexes below serve it, a single-column one
     # would only slow each write down.
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", db_index=False)
-    rep = models.ForeignKey(Membership, verbose_name=_("rep"), on_delete=models.RESTRICT, related_name="entries")
+    # Indexed by (rep, created_at) below: the Today page's Undo looks for the newest entry.
+    rep = models.ForeignKey(
+        Membership, verbose_name=_("rep"), on_delete=models.RESTRICT, related_name="entries", db_index=False
+    )
     date = models.DateField(_("date"))
     activity_type = models.ForeignKey(
         ActivityType, verbose_name=_("type"), on_delete=models.RESTRICT, related_name="entries"
@@ -140,6 +143,7 @@ class ActivityEntry(models.Model):
                 fields=["organization", "rep", "date"], include=["activity_type", "quantity"],
                 name="activities_entry_rep_date_cov",
             ),
+            models.Index(fields=["rep", "created_at"], name="activities_entry_rep_created"),
             models.Index(fields=["organization", "date"], name="activities_entry_org_date"),
             models.Index(fields=["organization", "topic"], name="activities_entry_org_topic"),
         ]
