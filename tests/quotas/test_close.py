@@ -246,3 +246,18 @@ def test_each_rep_is_frozen_with_the_lines_of_their_own_plans(org_a, weeks, empl
         (employed.pk, "Outbound calls"): 21, (employed.pk, "Meetings"): 0, (employed.pk, "Prospect e-mails"): 0,
         (teammate.pk, "Outbound calls"): 90, (teammate.pk, "Meetings"): 0,
     }  # fmt: skip
+
+
+def test_the_sweep_sends_one_close_per_due_period_of_every_organization(org_a, org_b, weeks, django_capture_on_commit_callbacks):
+    """Beat's task (run eagerly here): each due period of each organization is closed once; a second tick finds
+    nothing due."""
+    from quotas.tasks import close_due_periods_task
+
+    periods_ensure(organization=org_b.organization, start=LAST_WEEK, end=LAST_WEEK + timedelta(days=6), kinds=["week"])
+    due = [p.pk for org in (org_a, org_b) for p in periods_due(organization=org.organization)]
+    assert len(due) >= 3 and {p.organization_id for p in Period.objects.filter(pk__in=due)} == {
+        org_a.organization.pk, org_b.organization.pk}  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        assert close_due_periods_task() == len(due)
+    assert PeriodClose.objects.filter(period__in=due).count() == len(due)
+    assert close_due_periods_task() == 0
