@@ -16,14 +16,14 @@ def memberships_for_request(*, user: User) -> list[Membership]:
     settings.ORGANIZATION_REQUEST_RELATED): the one a tenant URL names and the organization switcher, in one
     query."""
     related = [f"organization__{name}" for name in getattr(settings, "ORGANIZATION_REQUEST_RELATED", [])]
-    memberships = (
+    memberships = list(
         Membership.objects.filter(user=user, is_active=True)
         .select_related("organization", "team", *related)
         .order_by("organization__name", "organization_id")
     )
     for membership in memberships:
         membership.user = user  # the signed-in user, already loaded
-    return list(memberships)
+    return memberships
 
 
 def membership_list(*, organization: Organization) -> QuerySet[Membership]:

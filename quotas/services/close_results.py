@@ -58,15 +58,15 @@ def results_insert(
         if line_targets:
             numbers = tuple(keys.setdefault(_target_key(line_target), len(keys)) for line_target in line_targets)
             rows.append((rep_targets.rep.pk, target_sets.setdefault(numbers, len(target_sets))))
-    memberships = [(number, key) for numbers, number in target_sets.items() for key in numbers]
-    shape = _EntryGrouping(
+    set_members = [(number, key) for numbers, number in target_sets.items() for key in numbers]
+    shape = _EntryGrouping(  # from _target_key's (…, type id, topic, distinct contacts, …)
         counts_contacts=any(key[4] for key in keys),
         by_topic=any(key[3] for key in keys),
         has_points=any(key[2] is None for key in keys),
     )
     for first in range(0, len(rows), CHUNK):
         _results_insert_chunk(
-            rows[first : first + CHUNK], memberships, list(keys), organization_id=organization_id,
+            rows[first : first + CHUNK], set_members, list(keys), organization_id=organization_id,
             period_close_id=period_close_id, period_id=period_id, start=start, end=end, exceeded_tier=exceeded_tier,
             shape=shape,
         )  # fmt: skip
@@ -83,16 +83,20 @@ class _EntryGrouping:
 
 
 def _results_insert_chunk(
-    rows, memberships, target_keys, *, organization_id, period_close_id, period_id, start, end, exceeded_tier,
+    rows, set_members, target_keys, *, organization_id, period_close_id, period_id, start, end, exceeded_tier,
     shape: _EntryGrouping,
 ) -> None:  # fmt: skip
     rep_ids = [rep_id for rep_id, _set in rows]
     assignments = ", ".join(["(%s, %s)"] * len(rows))
-    set_members = ", ".join(["(%s, %s)"] * len(memberships))
+    set_member_values = ", ".join(["(%s, %s)"] * len(set_members))
     target_values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(target_keys))
     contact_key = "LOWER(TRIM(e.contact))" if shape.counts_contacts else "''"
     topic = "e.topic" if shape.by_topic else "''"
-    extra_keys = "".join(f", {key}" for key, needed in ((topic, shape.by_topic), (contact_key, shape.counts_contacts)) if needed)
+    group_by = "e.rep_id, e.activity_type_id"
+    if shape.by_topic:
+        group_by += ", e.topic"
+    if shape.counts_contacts:
+        group_by += f", {contact_key}"
     if shape.has_points:  # the points target (no type) weighs each type's total; types without points add NULL
         total = "SUM(CASE WHEN t.type_id IS NULL THEN a.total * w.points ELSE a.total END)"
         points_join = "LEFT JOIN activities_activitytype w ON w.id = a.activity_type_id"
@@ -123,7 +127,7 @@ def _results_insert_chunk(
             ) AS x
             JOIN (
                 SELECT CAST(column1 AS INTEGER) AS target_set, CAST(column2 AS INTEGER) AS target_key
-                FROM (VALUES {set_members}) AS v
+                FROM (VALUES {set_member_values}) AS v
             ) AS s ON s.target_set = x.target_set
             JOIN (
                 SELECT CAST(column1 AS INTEGER) AS target_key, CAST(column2 AS BIGINT) AS version_id,
@@ -138,7 +142,7 @@ def _results_insert_chunk(
                        SUM(e.quantity) AS total
                 FROM activities_activityentry e
                 WHERE e.organization_id = %s AND e.date BETWEEN %s AND %s AND e.rep_id BETWEEN %s AND %s
-                GROUP BY e.rep_id, e.activity_type_id{extra_keys}
+                GROUP BY {group_by}
             ) AS a ON a.rep_id = x.rep_id
                       AND (a.activity_type_id = t.type_id OR t.type_id IS NULL)
                       AND (t.topic = '' OR a.topic = t.topic)
@@ -148,7 +152,7 @@ def _results_insert_chunk(
     """
     params = [organization_id, period_close_id, period_id, exceeded_tier]
     params += [value for row in rows for value in row]
-    params += [value for member in memberships for value in member]
+    params += [value for member in set_members for value in member]
     params += [value for number, key in enumerate(target_keys) for value in (number, *key)]
     params += [organization_id, start, end, min(rep_ids), max(rep_ids)]
     with connection.cursor() as cursor:
