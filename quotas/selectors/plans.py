@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -41,22 +41,24 @@ def plan_applies(plan: QuotaPlan, rep: Membership, start: date, end: date) -> bo
 
 
 def versions_in_force(*, organization: Organization, kind: str, period_start: date) -> list[QuotaPlanVersion]:
-    """For every live plan of this period kind, the version in force for a period starting on period_start."""
-    versions = (
+    """For every live plan of this period kind, the version in force for a period starting on period_start: the
+    newest that took effect by then. Older versions are left in the database (a plan edited every week for years
+    would otherwise bring all its history, and their lines, to every page)."""
+    superseded = QuotaPlanVersion.objects.filter(
+        plan=OuterRef("plan"), effective_from__gt=OuterRef("effective_from"), effective_from__lte=period_start
+    )
+    return list(
         QuotaPlanVersion.objects.filter(
             organization=organization,
             plan__period_kind=kind,
             plan__archived_at__isnull=True,
             effective_from__lte=period_start,
         )
+        .exclude(Exists(superseded))
         .select_related("plan")
         .prefetch_related(Prefetch("lines", queryset=QuotaLine.objects.select_related("activity_type")))
-        .order_by("plan_id", "-effective_from")
+        .order_by("plan_id")
     )
-    latest: dict[int, QuotaPlanVersion] = {}
-    for version in versions:
-        latest.setdefault(version.plan_id, version)
-    return list(latest.values())
 
 
 @dataclass(frozen=True)

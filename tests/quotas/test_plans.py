@@ -150,3 +150,22 @@ def test_archived_plans_stop_applying(org_a, make_plan, employed):
 
 def test_today_is_the_fixed_test_day(org_a):
     assert org_a.organization.local_today() == TODAY
+
+
+def test_only_the_version_in_force_and_its_lines_are_read(org_a, make_plan, django_assert_num_queries):
+    """A plan edited every week keeps its history, but pages read only the version in force for the period."""
+    plan = make_plan(org_a, lines={"outbound_calls": 100})
+    plan.versions.update(effective_from=WEEK_START - timedelta(weeks=10))
+    calls = org_a.types["outbound_calls"]
+    for weeks_back in range(9, -2, -1):  # one version a week up to this week, and one for next week
+        version = QuotaPlanVersion.objects.create(
+            organization=org_a.organization, plan=plan, number=12 - weeks_back,
+            effective_from=WEEK_START - timedelta(weeks=weeks_back),
+        )  # fmt: skip
+        QuotaLine.objects.create(organization=org_a.organization, version=version, activity_type=calls,
+                                 target=Decimal(200 - weeks_back))  # fmt: skip
+    with django_assert_num_queries(2) as queries:  # the versions, then the lines of those returned
+        (version,) = versions_in_force(organization=org_a.organization, kind="week", period_start=WEEK_START)
+    assert version.effective_from == WEEK_START and [line.target for line in version.lines.all()] == [200]
+    lines_query = queries.captured_queries[1]["sql"]
+    assert f'"version_id" IN ({version.pk})' in lines_query  # not the eleven older versions' lines
