@@ -188,7 +188,7 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="SalesQuota <noreply@salesquota.example>")
 
 # Celery: Redis in production; Celery's filesystem broker under var/ as the embedded default.
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://localhost/")  # a host, or kombu warns
 if CELERY_BROKER_URL.startswith("redis"):
     # An unacknowledged message (acks_late) returns to the queue after this long: above every task's time limit.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
