@@ -15,6 +15,7 @@ the type's points. tests/quotas/test_close.py holds the two to the same figures.
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import connection
 
@@ -25,19 +26,33 @@ from ..selectors.progress import LineTarget, RepTargets
 CHUNK = 2_000
 
 
-def _target_key(line_target: LineTarget) -> tuple:
-    """What a line asks of a rep; most reps share it (the same line, availability and FTE)."""
+class TargetKey(NamedTuple):
+    """What a line asks of a rep, in the order of the statement's VALUES columns; most reps share it (the same
+    line, availability and FTE)."""
+
+    version_id: int
+    line_id: int | None
+    type_id: int | None  # None: the points target, over every type with points
+    topic: str
+    distinct_contacts: int
+    label: str
+    target_full: Decimal
+    target: Decimal | None
+    explanation: str
+
+
+def _target_key(line_target: LineTarget) -> TargetKey:
     line = line_target.line
-    return (
-        line_target.version.pk,
-        line.pk if line else None,
-        line.activity_type_id if line else None,  # None: the points target, over every type with points
-        line.topic if line else "",
-        1 if line and line.distinct_contacts else 0,
-        line_target.label[:200],
-        line_target.target.full,
-        line_target.target.value,
-        line_target.target.explanation[:300],
+    return TargetKey(
+        version_id=line_target.version.pk,
+        line_id=line.pk if line else None,
+        type_id=line.activity_type_id if line else None,
+        topic=line.topic if line else "",
+        distinct_contacts=1 if line and line.distinct_contacts else 0,
+        label=line_target.label[:200],
+        target_full=line_target.target.full,
+        target=line_target.target.value,
+        explanation=line_target.target.explanation[:300],
     )
 
 
@@ -50,7 +65,7 @@ def results_insert(
     The statement gets the distinct targets once, the distinct sets of targets once (reps of one team share
     theirs), and each rep as two numbers (rep, set), so that its parameters stay few: building thousands of
     literals costs the driver more than the database's work."""
-    keys: dict[tuple, int] = {}
+    keys: dict[TargetKey, int] = {}
     target_sets: dict[tuple[int, ...], int] = {}
     rows = []
     for rep_targets in targets:
@@ -59,10 +74,10 @@ def results_insert(
             numbers = tuple(keys.setdefault(_target_key(line_target), len(keys)) for line_target in line_targets)
             rows.append((rep_targets.rep.pk, target_sets.setdefault(numbers, len(target_sets))))
     set_members = [(number, key) for numbers, number in target_sets.items() for key in numbers]
-    shape = _EntryGrouping(  # from _target_key's (…, type id, topic, distinct contacts, …)
-        counts_contacts=any(key[4] for key in keys),
-        by_topic=any(key[3] for key in keys),
-        has_points=any(key[2] is None for key in keys),
+    shape = _EntryGrouping(
+        counts_contacts=any(key.distinct_contacts for key in keys),
+        by_topic=any(key.topic for key in keys),
+        has_points=any(key.type_id is None for key in keys),
     )
     for first in range(0, len(rows), CHUNK):
         _results_insert_chunk(
@@ -94,7 +109,7 @@ def _results_insert_chunk(
     topic = "e.topic" if shape.by_topic else "''"
     group_by = "e.rep_id, e.activity_type_id"
     if shape.by_topic:
-        group_by += ", e.topic"
+        group_by += f", {topic}"
     if shape.counts_contacts:
         group_by += f", {contact_key}"
     if shape.has_points:  # the points target (no type) weighs each type's total; types without points add NULL

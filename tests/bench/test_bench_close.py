@@ -22,7 +22,7 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
-from time import perf_counter, sleep
+from time import perf_counter
 from unittest import mock
 
 import pytest
@@ -42,6 +42,8 @@ from quotas.models import Period, PeriodResult, PeriodStatus
 from quotas.services.close import organization_close_due, period_close
 from quotas.services.periods import periods_ensure
 from quotas.services.plans import LineData, quota_plan_create
+
+from ..waiting import wait_until
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -233,10 +235,10 @@ def close_through_a_worker_pool(periods: list[int]) -> tuple[float | None, int]:
         return None, 0
     pool_size = os.cpu_count() or 2
     db = connection.settings_dict
+    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
     env = {
         **os.environ, "DJANGO_SETTINGS_MODULE": "salesquota.settings.bench", "CELERY_BROKER_URL": redis_url,
-        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-        "LOG_LEVEL": "WARNING",
+        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{host}/{db['NAME']}", "LOG_LEVEL": "WARNING",
     }  # fmt: skip
     log_path = ROOT / "var" / "bench-close-worker.log"
     log_path.parent.mkdir(exist_ok=True)
@@ -248,24 +250,18 @@ def close_through_a_worker_pool(periods: list[int]) -> tuple[float | None, int]:
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
     try:
-        wait_until(lambda: "ready." in log_path.read_text(), "the worker to start", timeout=60)
+        wait_until(lambda: "ready." in log_path.read_text(), "the worker to start (var/bench-close-worker.log)",
+                   timeout=60)  # fmt: skip
         sender = Celery("bench-close", broker=redis_url, set_as_current=False)
         started = perf_counter()
         sender.send_task("quotas.tasks.close_due_periods_task")  # what beat sends every 5 minutes
         open_periods = Period.objects.filter(pk__in=periods).exclude(status=PeriodStatus.CLOSED)
-        wait_until(lambda: not open_periods.exists(), "every period to close", timeout=600, every=0.01)
+        wait_until(lambda: not open_periods.exists(), "every period to close (var/bench-close-worker.log)", timeout=600,
+                   every=0.01)  # fmt: skip
         return perf_counter() - started, pool_size
     finally:
         worker.terminate()
         worker.wait(timeout=30)
-
-
-def wait_until(condition, what: str, *, timeout: float, every: float = 0.2) -> None:
-    deadline = perf_counter() + timeout
-    while not condition():
-        if perf_counter() > deadline:
-            raise AssertionError(f"waited {timeout} s for {what}: see var/bench-close-worker.log")
-        sleep(every)
 
 
 def statement_kind(sql: str) -> str:

@@ -16,11 +16,11 @@ import random
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -34,6 +34,7 @@ from quotas.models import Period, PeriodClose, PeriodResult, PeriodStatus, Quota
 from quotas.services.periods import periods_ensure
 from quotas.services.plans import LineData, quota_plan_create
 
+from .. import waiting
 from ..factories import MembershipFactory
 from .test_celery_worker import process_env, redis_url  # noqa: F401 — fixtures shared with the worker test
 
@@ -41,6 +42,7 @@ ROOT = Path(__file__).resolve().parents[2]
 VISIBILITY_TIMEOUT = 6  # seconds, for this test's broker connection only
 CLOSE_SECONDS = 1.5  # how long each close of the first worker sleeps inside its transaction
 WAIT = 60  # the bound of every wait
+wait_until = partial(waiting.wait_until, timeout=WAIT)
 # Every Redis key of this run starts with this: another test run on the same Redis meets none of its messages.
 KEY_PREFIX = f"kill-test-{uuid.uuid4().hex[:8]}:"
 
@@ -160,15 +162,6 @@ def workers(process_env, tmp_path):  # noqa: F811
         keys = redis.Redis.from_url(process_env["CELERY_BROKER_URL"])
         for key in keys.scan_iter(f"{KEY_PREFIX}*"):
             keys.delete(key)
-
-
-def wait_until(condition, what: str, timeout: float = WAIT):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if result := condition():
-            return result
-        time.sleep(0.1)
-    raise AssertionError(f"waited {timeout} s for {what}")
 
 
 def markers(tmp_path, after: int = 0) -> list[tuple[int, int]]:
