@@ -12,7 +12,7 @@ from django.urls import reverse
 from accounts.models import Organization, User
 from accounts.roles import Role
 
-from ..factories import PASSWORD, UserFactory
+from ..factories import PASSWORD, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -122,3 +122,30 @@ def test_totp_login_asks_for_the_code(client):
     response = client.post(reverse("account_login"), {"login": "secure@example.com", "password": PASSWORD})
     assert response.status_code == 302 and response.url == reverse("mfa_authenticate")
     assert client.get(reverse("home")).context["user"].is_anonymous
+
+
+def test_a_member_of_one_organization_lands_on_their_page_in_it_after_signing_in(client):
+    rep = MembershipFactory(role=Role.REP)
+    response = client.post(reverse("account_login"), {"login": rep.user.email, "password": PASSWORD})
+    assert response.url == reverse("activities:today", kwargs={"org_slug": rep.organization.slug})
+    client.logout()
+    manager = MembershipFactory(role=Role.MANAGER, organization=rep.organization)
+    response = client.post(reverse("account_login"), {"login": manager.user.email, "password": PASSWORD})
+    assert response.url == reverse("quotas:team-dashboard", kwargs={"org_slug": rep.organization.slug})
+
+
+def test_a_member_of_two_organizations_chooses_and_a_next_address_still_wins(client):
+    rep = MembershipFactory(role=Role.REP)
+    MembershipFactory(role=Role.HR, user=rep.user)
+    response = client.post(reverse("account_login"), {"login": rep.user.email, "password": PASSWORD})
+    assert response.url == reverse("home")
+    client.logout()
+    # A deactivated membership is not a choice: one active organization left, so straight in.
+    MembershipFactory(role=Role.MANAGER, is_active=False, user=UserFactory(email="one@example.com"))
+    alone = MembershipFactory(role=Role.REP, user=User.objects.get(email="one@example.com"))
+    response = client.post(reverse("account_login"), {"login": "one@example.com", "password": PASSWORD})
+    assert response.url == reverse("activities:today", kwargs={"org_slug": alone.organization.slug})
+    client.logout()
+    members = reverse("accounts:member-list", kwargs={"org_slug": rep.organization.slug})
+    response = client.post(f"{reverse('account_login')}?next={members}", {"login": rep.user.email, "password": PASSWORD})
+    assert response.url == members
