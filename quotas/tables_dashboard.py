@@ -186,6 +186,9 @@ class DashboardTable(PrerenderedBodyMixin, tables.Table):
         footer=lambda table: table.footer_open_flags(),
         attrs={"th": {"class": "num"}, "td": {"class": "num"}, "tf": {"class": "num"}},
     )  # fmt: skip
+    open_recognitions = tables.Column(
+        verbose_name=gettext_lazy("Exceeded targets to recognise"), visible=False, orderable=False
+    )
     probation = tables.Column(
         verbose_name=gettext_lazy("In probation"), accessor="in_probation", visible=False, orderable=False
     )
@@ -257,8 +260,8 @@ class DashboardTable(PrerenderedBodyMixin, tables.Table):
     def _flags_url(self) -> str:
         return reverse("quotas:flag-list", kwargs={"org_slug": self.organization.slug})
 
-    def flags_url(self, record) -> str:
-        return f"{self._flags_url}?{urlencode({'rep': record.rep.pk})}"
+    def flags_url(self, record, kind: str) -> str:
+        return f"{self._flags_url}?{urlencode({'kind': kind, 'rep': record.rep.pk})}"
 
     # Cells on the page.
     def render_rep(self, value, record):
@@ -290,13 +293,23 @@ class DashboardTable(PrerenderedBodyMixin, tables.Table):
         return str(value) if value else "0"
 
     def render_open_flags(self, value, record):
-        if not value:
-            return "0"
-        label = ngettext("%(count)s open flag of %(name)s", "%(count)s open flags of %(name)s", value) % {
-            "count": value,
-            "name": record.name,
-        }
-        return format_html('<a href="{}" aria-label="{}">{}</a>', self.flags_url(record), label, value)
+        """The flags to follow up; then, apart, the exceeded targets waiting to be recognised (★ n)."""
+        names = {"count": value, "name": record.name}
+        if value:
+            label = ngettext("%(count)s open flag of %(name)s", "%(count)s open flags of %(name)s", value) % names
+            cell = format_html('<a href="{}" aria-label="{}">{}</a>', self.flags_url(record, "attention"), label, value)
+        else:
+            cell = "0"
+        count = record.open_recognitions
+        if count:
+            label = ngettext(
+                "%(count)s exceeded target of %(name)s to recognise", "%(count)s exceeded targets of %(name)s to recognise",
+                count,
+            ) % {"count": count, "name": record.name}  # fmt: skip
+            url = self.flags_url(record, "exceeded")
+            star = format_html('<a href="{}" class="to-recognise" aria-label="{}">★&nbsp;{}</a>', url, label, count)
+            cell = format_html("{}<br>{}", cell, star)
+        return cell
 
     # The footer: the totals of the rows shown.
     def footer_rep(self) -> str:
@@ -311,7 +324,9 @@ class DashboardTable(PrerenderedBodyMixin, tables.Table):
         return _("%(met)s of %(count)s all met") % {"met": met, "count": len(self.rows_shown)}
 
     def footer_open_flags(self) -> str:
-        return str(sum(row.open_flags for row in self.rows_shown))
+        flags = sum(row.open_flags for row in self.rows_shown)
+        to_recognise = sum(row.open_recognitions for row in self.rows_shown)
+        return format_html("{}<br>★&nbsp;{}", flags, to_recognise) if to_recognise else str(flags)
 
     # Cells in the export: plain values; every cell passes through `spreadsheet_safe`.
     def value_rep(self, value):
@@ -330,6 +345,9 @@ class DashboardTable(PrerenderedBodyMixin, tables.Table):
         return value
 
     def value_open_flags(self, value):
+        return value
+
+    def value_open_recognitions(self, value):
         return value
 
     def value_probation(self, value):
@@ -352,6 +370,8 @@ class DashboardTable(PrerenderedBodyMixin, tables.Table):
                 values.append(self.footer_plan())
             elif column.name == "open_flags":
                 values.append(sum(row.open_flags for row in self.rows_shown))
+            elif column.name == "open_recognitions":
+                values.append(sum(row.open_recognitions for row in self.rows_shown))
             else:
                 values.append(None)
         return values

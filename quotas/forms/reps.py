@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..models import Period, PeriodKind
+from ..period_labels import period_label
 from ..selectors.leaderboard import RankBy
 
 CURRENT = "current"
@@ -22,20 +23,6 @@ CURRENT_PERIOD_LABELS = {
     PeriodKind.YEAR: gettext_lazy("This year"),
 }
 
-
-def period_label(period: Period) -> str:
-    """"October 2026", "Week 16–22 Nov 2026", "Week 30 Nov – 6 Dec 2026", "Day 3 Nov 2026"…: a closed period
-    in a picker."""
-    if period.kind == PeriodKind.MONTH:
-        return date_format(period.start, "F Y")
-    if period.start == period.end:
-        return _("%(kind)s %(date)s") % {"kind": period.get_kind_display(), "date": date_format(period.start)}
-    same_month = (period.start.year, period.start.month) == (period.end.year, period.end.month)
-    return _("%(kind)s %(start)s – %(end)s") % {
-        "kind": period.get_kind_display(),
-        "start": date_format(period.start, "j" if same_month else "j M"),
-        "end": date_format(period.end, "j M Y"),
-    }
 
 
 class ConversionForm(forms.Form):

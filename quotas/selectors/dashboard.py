@@ -111,7 +111,8 @@ class DashboardRow:
     cells: dict[str, Cell]  # by line label
     plan_status: str
     streak: int
-    open_flags: int  # every open flag of the rep, of any period (the flag inbox's count)
+    open_flags: int  # the rep's open flags below a minimum or plan not met, of any period (the inbox's count)
+    open_recognitions: int  # the rep's open "exceeded" flags, waiting to be recognised
     flagged: bool  # live: an open flag below a minimum or plan not met; closed: such a flag raised by this period
     in_probation: bool
     sort: dict = field(default_factory=dict)  # sort keys by column name (see quotas.tables_dashboard)
@@ -228,15 +229,15 @@ def _employed_in(reps: QuerySet[Membership], *, start: date, end: date) -> Query
     )
 
 
-def _flag_counts(flags: QuerySet[Flag]) -> tuple[dict[int, int], set[int]]:
-    """Per rep: the number of flags; and the reps with a flag below a minimum or plan not met. One query."""
-    counts: dict[int, int] = defaultdict(int)
-    flagged: set[int] = set()
+def _flag_counts(flags: QuerySet[Flag]) -> tuple[dict[int, int], dict[int, int]]:
+    """Per rep: the flags to follow up (below a minimum, plan not met) and the exceeded targets to recognise, counted
+    apart so that a rep who exceeds every week does not look like one with problems. One query."""
+    attention: dict[int, int] = defaultdict(int)
+    recognition: dict[int, int] = defaultdict(int)
     for row in flags.values("rep_id", "kind").annotate(count=Count("pk")).order_by():
+        counts = recognition if row["kind"] == FlagKind.EXCEEDED else attention
         counts[row["rep_id"]] += row["count"]
-        if row["kind"] != FlagKind.EXCEEDED:
-            flagged.add(row["rep_id"])
-    return counts, flagged
+    return attention, recognition
 
 
 # The rows --------------------------------------------------------------------------------------------------
@@ -268,7 +269,7 @@ def _live_rows(*, organization: Organization, period: DashboardPeriod, reps, tod
         )
     )
     open_flags = Flag.objects.filter(organization=organization, status=FlagStatus.OPEN, rep__in=[r.pk for r in reps])
-    flag_counts, flagged = _flag_counts(open_flags)
+    attention, recognition = _flag_counts(open_flags)
     currency = organization.currency
     ended = period.end < today
     rows = []
@@ -294,8 +295,9 @@ def _live_rows(*, organization: Organization, period: DashboardPeriod, reps, tod
                 cells=cells,
                 plan_status=_live_plan_status(cells, ended=ended),
                 streak=rep.latest_streak or 0,
-                open_flags=flag_counts.get(rep.pk, 0),
-                flagged=rep.pk in flagged,
+                open_flags=attention.get(rep.pk, 0),
+                open_recognitions=recognition.get(rep.pk, 0),
+                flagged=rep.pk in attention,
                 in_probation=probation_overlaps(rep, period.start, period.end),
             )
         )
@@ -328,8 +330,8 @@ def _closed_rows(*, organization: Organization, period: DashboardPeriod, reps) -
     for result in PeriodResult.objects.filter(**current).select_related("line__activity_type").order_by("pk"):
         results[result.rep_id].append(result)
     open_flags = Flag.objects.filter(organization=organization, status=FlagStatus.OPEN, rep__in=reps.values("pk"))
-    flag_counts, _open_flagged = _flag_counts(open_flags)  # what needs acting on now, as the inbox shows it
-    _counts, flagged = _flag_counts(Flag.objects.filter(**current))  # raised by this period, acknowledged or not
+    attention, recognition = _flag_counts(open_flags)  # what needs acting on now, as the inbox shows it
+    flagged, _exceeded = _flag_counts(Flag.objects.filter(**current))  # raised by this period, acknowledged or not
     currency = organization.currency
     rows = []
     for summary in summaries:
@@ -359,7 +361,8 @@ def _closed_rows(*, organization: Organization, period: DashboardPeriod, reps) -
                 cells=cells,
                 plan_status=plan_status,
                 streak=summary.streak,
-                open_flags=flag_counts.get(rep.pk, 0),
+                open_flags=attention.get(rep.pk, 0),
+                open_recognitions=recognition.get(rep.pk, 0),
                 flagged=rep.pk in flagged,
                 in_probation=probation_overlaps(rep, period.start, period.end),
             )

@@ -15,7 +15,7 @@ from accounts.models import Membership, Organization, TeamManager
 from accounts.roles import Role
 from activities.selectors import reps_visible_to
 
-from ..models import Flag, FlagComment, FlagStatus, PeriodResult
+from ..models import Flag, FlagComment, FlagKind, FlagStatus, PeriodResult
 
 
 class FlagFilter:
@@ -27,12 +27,23 @@ class FlagFilter:
     CHOICES = (OPEN, ACKNOWLEDGED, ALL)
 
 
+class FlagKindFilter:
+    """The inbox's kind filter (?kind=…): results to follow up, exceeded targets to recognise, or both."""
+
+    ATTENTION = "attention"  # below a minimum, or a plan not met
+    EXCEEDED = "exceeded"
+    ANY = ""
+    CHOICES = (ANY, ATTENTION, EXCEEDED)
+
+
 def flag_list(
-    *, organization: Organization, viewer: Membership, status: str = FlagFilter.OPEN, rep_id: int | None = None
-) -> QuerySet[Flag]:
+    *, organization: Organization, viewer: Membership, status: str = FlagFilter.OPEN, kind: str = FlagKindFilter.ANY,
+    rep_id: int | None = None,
+) -> QuerySet[Flag]:  # fmt: skip
     """The flags the viewer may read, newest first, ready for a table (no query per row).
 
     `status`: open (the default), acknowledged, or all (withdrawn flags, replaced by a re-close, too).
+    `kind`: any (the default), attention (below a minimum, plan not met) or exceeded.
     `rep_id`: only that rep's (a rep outside the viewer's view has none)."""
     reps = reps_visible_to(organization=organization, viewer=viewer)
     flags = Flag.objects.filter(organization=organization, rep__in=reps.values("pk"))
@@ -42,6 +53,10 @@ def flag_list(
         flags = flags.filter(status=FlagStatus.OPEN)
     elif status == FlagFilter.ACKNOWLEDGED:
         flags = flags.filter(status=FlagStatus.ACKNOWLEDGED)
+    if kind == FlagKindFilter.ATTENTION:
+        flags = flags.exclude(kind=FlagKind.EXCEEDED)
+    elif kind == FlagKindFilter.EXCEEDED:
+        flags = flags.filter(kind=FlagKind.EXCEEDED)
     return (
         flags.select_related(
             "rep__user", "rep__team", "period", "result__line__activity_type", "acknowledged_by"

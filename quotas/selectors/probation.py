@@ -39,6 +39,7 @@ from ..models import (
     ProbationDecisionKind,
     RepPeriodSummary,
 )
+from ..period_labels import period_label
 from ..periods import days_between
 from .calendar import calendar_get
 from .trends import TrendLine, rep_trend
@@ -65,21 +66,6 @@ KIND_COUNTS = {
 DECISION_DUE_DAYS = 30
 EARLIEST = date(1900, 1, 1)  # the window's start when the employment start is unknown
 
-
-def period_label(period: Period) -> str:
-    """A period as people say it: "November 2026" for a calendar month, "Week 16 Nov – 22 Nov 2026" otherwise.
-
-    The same text on the page, in the PDF and in the CSV (in the active language)."""
-    start, end = period.start, period.end
-    next_day = end + timedelta(days=1)
-    if period.kind == PeriodKind.MONTH and start.day == 1 and next_day.day == 1 and next_day.month != start.month:
-        return date_format(start, "YEAR_MONTH_FORMAT")
-    if start == end:
-        return _("%(kind)s %(date)s") % {"kind": period.get_kind_display(), "date": date_format(start, "j M Y")}
-    first = date_format(start, "j M" if start.year == end.year else "j M Y")
-    return _("%(kind)s %(start)s – %(end)s") % {
-        "kind": period.get_kind_display(), "start": first, "end": date_format(end, "j M Y"),
-    }  # fmt: skip
 
 
 def _in_window(prefix: str = "") -> Q:

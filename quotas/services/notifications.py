@@ -47,6 +47,7 @@ from ..models import (
     QuotaSettings,
     RepPeriodSummary,
 )
+from ..period_labels import period_label
 from ..selectors.calendar import calendar_get
 
 # Reps who logged nothing on a working day are reminded from this local time on.
@@ -73,10 +74,6 @@ class Draft:
 def _site_url(name: str, organization: Organization) -> str:
     return settings.SITE_URL + reverse(name, kwargs={"org_slug": organization.slug})
 
-
-def period_label(period: Period) -> str:
-    """"Week 2026-11-16 – 2026-11-22", as the pages show it (in the active language)."""
-    return render_to_string("quotas/partials/_period_label.html", {"period": period}).strip()
 
 
 def _tidy(text: str) -> str:

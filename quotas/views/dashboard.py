@@ -89,6 +89,7 @@ def at_a_glance(rows: list[selectors.DashboardRow]) -> dict:
         "needs_attention": sum(1 for row in rows if row.needs_attention),
         "exceeded": sum(1 for row in rows if row.exceeded),
         "open_flags": sum(row.open_flags for row in rows),
+        "to_recognise": sum(row.open_recognitions for row in rows),
         "attainment": selectors.mean_attainment(rows),
     }
 

@@ -34,10 +34,17 @@ FILTER_LABELS = {
     selectors.FlagFilter.ACKNOWLEDGED: gettext_lazy("Acknowledged"),
     selectors.FlagFilter.ALL: gettext_lazy("All"),
 }
+KIND_FILTER_LABELS = {
+    selectors.FlagKindFilter.ANY: gettext_lazy("Every kind"),
+    selectors.FlagKindFilter.ATTENTION: gettext_lazy("To follow up"),
+    selectors.FlagKindFilter.EXCEEDED: gettext_lazy("To recognise"),
+}
 
 
-def flag_list_url(organization, status: str = "", anchor: str = "", rep=None) -> str:
+def flag_list_url(organization, status: str = "", anchor: str = "", rep=None, kind: str = "") -> str:
     query = {"status": status} if status and status != selectors.FlagFilter.OPEN else {}
+    if kind:
+        query["kind"] = kind
     if rep is not None:
         query["rep"] = rep.pk
     return organization_url("quotas:flag-list", organization, query=query or None, anchor=anchor)
@@ -56,7 +63,7 @@ def flag_rows(flags, *, access: selectors.FlagAccess) -> list[dict]:
 
 
 class FlagListView(OrganizationMixin, TemplateView):
-    """The flags inbox: newest first, filtered by status (open by default)."""
+    """The flags inbox: newest first, filtered by status (open by default), kind (any by default) and rep."""
 
     required_role = Role.REP
     template_name = "quotas/flag_list.html"
@@ -66,30 +73,44 @@ class FlagListView(OrganizationMixin, TemplateView):
         status = self.request.GET.get("status")
         if status not in selectors.FlagFilter.CHOICES:
             status = selectors.FlagFilter.OPEN
+        kind = self.request.GET.get("kind", "")
+        if kind not in selectors.FlagKindFilter.CHOICES:
+            kind = selectors.FlagKindFilter.ANY
         rep = self.rep_shown()
         flags = selectors.flag_list(
-            organization=organization, viewer=viewer, status=status, rep_id=rep.pk if rep is not None else None
-        )
+            organization=organization, viewer=viewer, status=status, kind=kind,
+            rep_id=rep.pk if rep is not None else None,
+        )  # fmt: skip
         page = Paginator(flags, FLAG_PAGE_SIZE).get_page(self.request.GET.get("page"))
         access = selectors.flag_access(organization=organization, viewer=viewer)
         filters = [
             {
                 "value": value,
                 "label": label,
-                "url": flag_list_url(organization, value, rep=rep),
+                "url": flag_list_url(organization, value, rep=rep, kind=kind),
                 "current": value == status,
             }
             for value, label in FILTER_LABELS.items()
+        ]
+        kind_filters = [
+            {
+                "label": label,
+                "url": flag_list_url(organization, status, rep=rep, kind=value),
+                "current": value == kind,
+            }
+            for value, label in KIND_FILTER_LABELS.items()
         ]
         context = {
             "rows": flag_rows(page.object_list, access=access),
             "page_obj": page,
             "status": status,
             "filters": filters,
+            "kind_filters": kind_filters,
+            "kind": kind,
             "show_rep": viewer.role != Role.REP,
             "next_url": self.request.get_full_path(),
             "rep_shown": rep,
-            "all_reps_url": flag_list_url(organization, status),
+            "all_reps_url": flag_list_url(organization, status, kind=kind),
         }
         return super().get_context_data(**context, **kwargs)
 

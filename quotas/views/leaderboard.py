@@ -10,7 +10,8 @@ from django.views.generic import TemplateView
 from accounts.mixins import OrganizationMixin
 from accounts.roles import Role
 
-from ..forms.reps import CURRENT_PERIOD_LABELS, LeaderboardForm, period_label
+from ..forms.reps import CURRENT_PERIOD_LABELS, LeaderboardForm
+from ..period_labels import period_label
 from ..periods import organization_period_bounds
 from ..selectors.calendar import quota_settings_get
 from ..selectors.leaderboard import leaderboard_closed, leaderboard_current

@@ -6,7 +6,7 @@ import io
 import re
 from datetime import date, timedelta
 from decimal import Decimal
-from html import unescape
+from html import escape, unescape
 
 import openpyxl
 import pytest
@@ -98,10 +98,13 @@ def page(client, org, **query) -> str:
     return response.content.decode()
 
 
+def row_html(html, rep) -> str:
+    return re.search(rf'<tr id="rep-{rep.pk}".*?</tr>', html, re.S).group(0)
+
+
 def row_text(html, rep) -> str:
     """The visible text of a rep's row, whitespace collapsed."""
-    row = re.search(rf'<tr id="rep-{rep.pk}".*?</tr>', html, re.S).group(0)
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", row)).replace("\xa0", " ").split())
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", row_html(html, rep))).replace("\xa0", " ").split())
 
 
 def row_order(html) -> list[int]:
@@ -174,9 +177,9 @@ def test_the_current_week_is_measured_live_with_pace(client, org_a, team):
     assert "This week" in html and "Live" in html
     rita, anna = row_text(html, team["rita"]), row_text(html, team["anna"])
     # Columns: rep, team, Outbound calls, Meetings, attainment (mean of the lines), plan, streak, open flags.
-    assert rita == "Rita Rep Alpha Advisors Sales 35 / 50 On track 70 % 1 / 4 Behind 25 % 48 % In progress 2 1"
+    assert rita == "Rita Rep Alpha Advisors Sales 35 / 50 On track 70 % 1 / 4 Behind 25 % 48 % In progress 2 0 ★ 1"
     assert anna == ("Anna Andersson Probation Alpha Advisors Sales 18 / 50 At risk 36 % 2 / 4 On track 50 % "
-                    "43 % In progress 0 6")  # fmt: skip
+                    "43 % In progress 0 5 ★ 1")  # fmt: skip
     assert re.findall(r'<th [^>]*class="line-col[^"]*"[^>]*>\s*<a[^>]*>([^<]+)', html) == ["Outbound calls", "Meetings"]
 
 
@@ -191,10 +194,10 @@ def test_a_closed_week_is_read_from_its_frozen_results(client, org_a, team, week
     html = page(client, org_a, period=weeks[LAST_WEEK].pk)
     assert "Closed" in html and "Frozen results" in html
     assert row_text(html, team["rita"]) == (
-        "Rita Rep ★ Exceeded Alpha Advisors Sales 61 / 50 Exceeded 122 % 4 / 4 Met 100 % 111 % All met 2 1"
+        "Rita Rep ★ Exceeded Alpha Advisors Sales 61 / 50 Exceeded 122 % 4 / 4 Met 100 % 111 % All met 2 0 ★ 1"
     )
     assert row_text(html, team["anna"]) == ("Anna Andersson Probation ★ Exceeded Alpha Advisors Sales 40 / 50 "
-                                            "Below minimum 80 % 5 / 4 Exceeded 125 % 103 % Not met 0 6")  # fmt: skip
+                                            "Below minimum 80 % 5 / 4 Exceeded 125 % 103 % Not met 0 5 ★ 1")  # fmt: skip
     # The snapshot is the truth: a frozen figure shows as frozen, whatever the entries say now.
     PeriodResult.objects.filter(period=weeks[LAST_WEEK], rep=team["rita"], label="Meetings").update(actual=7)
     assert "7 / 4" in row_text(page(client, org_a, period=weeks[LAST_WEEK].pk), team["rita"])
@@ -207,12 +210,23 @@ def test_open_flags_link_to_the_reps_flags_and_acknowledged_ones_are_not_counted
     )
     html = page(client, org_a, period=weeks[LAST_WEEK].pk)
     assert row_text(html, team["anna"]).endswith("Not met 0 5")  # of all her periods
-    flags_link = reverse("quotas:flag-list", kwargs={"org_slug": org_a.slug}) + f"?rep={team['anna'].pk}"
-    assert f'href="{flags_link}"' in html
+    flags_link = reverse("quotas:flag-list", kwargs={"org_slug": org_a.slug}) + f"?kind=attention&rep={team['anna'].pk}"
+    assert f'href="{escape(flags_link)}"' in html
     inbox = client.get(flags_link).content.decode()
     assert "Flags of <strong>Anna Andersson</strong>" in inbox
     shown = {int(pk) for pk in re.findall(r'<tr id="flag-(\d+)"', inbox)}
-    assert shown == set(Flag.objects.filter(rep=team["anna"], status="open").values_list("pk", flat=True))
+    open_flags = Flag.objects.filter(rep=team["anna"], status="open")
+    assert shown == set(open_flags.exclude(kind="exceeded").values_list("pk", flat=True)) and len(shown) == 5
+    # Her exceeded target was recognised (acknowledged): no ★. Rita's is open, counted apart from flags to follow
+    # up, and links to the inbox's "to recognise" view.
+    assert "to-recognise" not in row_html(html, team["anna"])
+    recognise_link = reverse("quotas:flag-list", kwargs={"org_slug": org_a.slug}) + f"?kind=exceeded&rep={team['rita'].pk}"
+    label = "1 exceeded target of Rita Rep to recognise"
+    assert f'href="{escape(recognise_link)}" class="to-recognise" aria-label="{label}"' in row_html(html, team["rita"])
+    inbox = client.get(recognise_link).content.decode()
+    shown = {int(pk) for pk in re.findall(r'<tr id="flag-(\d+)"', inbox)}
+    rita_exceeded = Flag.objects.filter(rep=team["rita"], status="open", kind="exceeded")
+    assert shown == set(rita_exceeded.values_list("pk", flat=True)) and len(shown) == 1
 
 
 def test_the_flag_inbox_refuses_a_rep_outside_the_viewers_view(client, org_a, org_b, team):
@@ -278,12 +292,12 @@ def test_filters_by_team_status_plan_and_probation(client, org_a, team, weeks):
 def test_the_totals_row_sums_the_rows_shown(client, org_a, team, weeks):
     client.force_login(org_a.manager.user)
     # Calls 35 + 18 = 53 of 100; meetings 1 + 2 = 3 of 8 (37.5 → 38 %); attainment: mean of 48 and 43.
-    assert footer_text(page(client, org_a)) == "Total: 2 reps 53 / 100 53 % 3 / 8 38 % 46 % 0 of 2 all met 7"
+    assert footer_text(page(client, org_a)) == "Total: 2 reps 53 / 100 53 % 3 / 8 38 % 46 % 0 of 2 all met 5"
     assert footer_text(page(client, org_a, period=weeks[LAST_WEEK].pk)) == (
-        "Total: 2 reps 101 / 100 101 % 9 / 8 113 % 107 % 1 of 2 all met 7"
+        "Total: 2 reps 101 / 100 101 % 9 / 8 113 % 107 % 1 of 2 all met 5"
     )
     assert footer_text(page(client, org_a, probation="yes")) == (
-        "Total: 1 rep 18 / 50 36 % 2 / 4 50 % 43 % 0 of 1 all met 6"
+        "Total: 1 rep 18 / 50 36 % 2 / 4 50 % 43 % 0 of 1 all met 5"
     )
 
 
@@ -293,7 +307,7 @@ HEADER = [
     "Sales rep", "Team",
     "Outbound calls: actual", "Outbound calls: target", "Outbound calls: attainment %", "Outbound calls: status",
     "Meetings: actual", "Meetings: target", "Meetings: attainment %", "Meetings: status",
-    "Attainment", "Plan", "Streak", "Open flags", "In probation", "Exceeded a target",
+    "Attainment", "Plan", "Streak", "Open flags", "Exceeded targets to recognise", "In probation", "Exceeded a target",
 ]  # fmt: skip
 
 
@@ -303,11 +317,11 @@ def test_csv_and_xlsx_hold_exactly_the_filtered_sorted_table_and_its_totals(clie
     assert row_order(page(client, org_a, **query)) == [team["rita"].pk, team["anna"].pk]
     expected = [
         HEADER,
-        ["Rita Rep", "Alpha Advisors Sales", 35, 50, 70, "On track", 1, 4, 25, "Behind", 48, "In progress", 2, 1,
-         "No", "No"],
-        ["Anna Andersson", "Alpha Advisors Sales", 18, 50, 36, "At risk", 2, 4, 50, "On track", 43, "In progress", 0, 6,
-         "Yes", "No"],
-        ["Total: 2 reps", None, 53, 100, 53, None, 3, 8, 38, None, 46, "0 of 2 all met", None, 7, None, None],
+        ["Rita Rep", "Alpha Advisors Sales", 35, 50, 70, "On track", 1, 4, 25, "Behind", 48, "In progress", 2, 0,
+         1, "No", "No"],
+        ["Anna Andersson", "Alpha Advisors Sales", 18, 50, 36, "At risk", 2, 4, 50, "On track", 43, "In progress", 0, 5,
+         1, "Yes", "No"],
+        ["Total: 2 reps", None, 53, 100, 53, None, 3, 8, 38, None, 46, "0 of 2 all met", None, 5, 2, None, None],
     ]  # fmt: skip
     assert xlsx_rows(client, org_a, **query) == expected
     as_text = [["" if value is None else str(value) for value in row] for row in expected]

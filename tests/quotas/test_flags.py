@@ -87,10 +87,25 @@ def test_manager_sees_their_teams_open_flags_newest_first_with_period_line_figur
     assert "Olle" not in html
     below = re.search(rf'<tr id="flag-{flags[FlagKind.BELOW_MINIMUM].pk}".*?</tr>', html, re.S).group(0)
     assert "Meetings" in below and "3 / 4 (75 %)" in below and "Below minimum" in below
-    assert "2026-11-16 – 2026-11-22" in below and org_a.rep.user.display_name in below
+    assert "Week 16 – 22 Nov 2026" in below and org_a.rep.user.display_name in below
     exceeded = re.search(rf'<tr id="flag-{flags[FlagKind.EXCEEDED].pk}".*?</tr>', html, re.S).group(0)
     assert "status-exceeded" in exceeded and "61 / 50 (122 %)" in exceeded and "Recognise" in exceeded
     assert "The whole plan" in html  # plan not met has no single line
+
+
+def test_the_inbox_shows_flags_to_follow_up_or_exceeded_targets_to_recognise(client, org_a, flags):
+    client.force_login(org_a.manager.user)
+    follow_up = {flags[FlagKind.BELOW_MINIMUM].pk, flags[FlagKind.PLAN_NOT_MET].pk}
+    assert set(row_ids(client.get(flags_url(org_a, kind="attention")).content.decode())) == follow_up
+    html = client.get(flags_url(org_a, kind="exceeded")).content.decode()
+    assert row_ids(html) == [flags[FlagKind.EXCEEDED].pk]
+    # The links keep the other filters: the status filter keeps the kind, and the kind filter the status.
+    assert 'href="/o/alpha/flags/?status=all&amp;kind=exceeded"' in html
+    assert 'href="/o/alpha/flags/?kind=attention" ' in html or 'href="/o/alpha/flags/?kind=attention">' in html
+    # An unknown kind shows every kind, as without one.
+    assert set(row_ids(client.get(flags_url(org_a, kind="nonsense")).content.decode())) == {
+        flag.pk for flag in flags.values()
+    }
 
 
 def test_newest_flags_come_first(client, org_a, flags, weeks, employed, frozen_now):

@@ -83,7 +83,7 @@ def test_after_a_close_each_rep_manager_and_hr_member_gets_one_email_and_one_not
     assert all(row.emailed_at is not None and row.read_at is None for row in rows)
 
     (summary,) = mails_to("rep@alpha.example")
-    assert "Week 2026-11-16 – 2026-11-22" in summary.subject
+    assert "Week 16 – 22 Nov 2026" in summary.subject
     assert "- Outbound calls: 61 / 50 (122 %) – Exceeded" in summary.body
     assert "- Meetings: 3 / 4 (75 %) – Below minimum" in summary.body
     assert "You did not meet every target" in summary.body and "Well done! You exceeded: Outbound calls" in summary.body
@@ -152,7 +152,7 @@ def test_emails_are_in_the_organizations_language(org_a, weeks, frozen_now, djan
     org_a.organization.refresh_from_db()
     close(org_a, weeks[LAST_WEEK], django_capture_on_commit_callbacks)
     (summary,) = mails_to("rep@alpha.example")
-    assert "Vecka 2026-11-16 – 2026-11-22" in summary.subject
+    assert "Vecka 16 – 22 Nov 2026" in summary.subject
     assert "Överträffat" in summary.body  # the status of 61 / 50
     assert "Week " not in summary.body and "Exceeded" not in summary.body
 
@@ -162,10 +162,10 @@ def test_emails_are_in_each_recipients_own_language(org_a, weeks, frozen_now, dj
     User.objects.filter(pk=org_a.rep.user_id).update(language="sv")
     close(org_a, weeks[LAST_WEEK], django_capture_on_commit_callbacks)
     (summary,) = mails_to("rep@alpha.example")
-    assert "Vecka 2026-11-16 – 2026-11-22" in summary.subject
+    assert "Vecka 16 – 22 Nov 2026" in summary.subject
     assert "Överträffat" in summary.body
     (digest,) = mails_to("manager@alpha.example")  # the organization's language: English
-    assert "Week 2026-11-16 – 2026-11-22" in digest.subject
+    assert "Week 16 – 22 Nov 2026" in digest.subject
     assert "Vecka" not in digest.body
     notification = Notification.objects.get(recipient=org_a.rep.user)
     assert notification.subject == summary.subject  # the in-app copy says what the e-mail said
@@ -212,7 +212,7 @@ def test_a_stopped_close_alerts_admins_and_owners_once(org_a, weeks, django_capt
     period.refresh_from_db()
     assert period.status == PeriodStatus.CLOSE_FAILED
     assert sorted(m.to[0] for m in mail.outbox) == ["admin@alpha.example", "owner@alpha.example"]
-    assert "Closing Week 2026-11-16 – 2026-11-22 failed" in mail.outbox[0].subject
+    assert "Closing Week 16 – 22 Nov 2026 failed" in mail.outbox[0].subject
     assert "failed 3 times, and has stopped" in mail.outbox[0].body and "disk full" not in mail.outbox[0].body
     assert send_close_failed_alert_task(period.pk, 3, int(at.timestamp())) == 0  # the task again: nothing new
     assert len(mail.outbox) == 2 and Notification.objects.filter(kind=NotificationKind.CLOSE_FAILED).count() == 2
