@@ -5,8 +5,6 @@ period or type of another organization is not a choice and the form rejects it.
 """
 
 from django import forms
-from django.utils.formats import date_format
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..models import Period, PeriodKind

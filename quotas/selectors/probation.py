@@ -16,8 +16,7 @@ from decimal import Decimal
 from django.db.models import Count, F, Prefetch, Q, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.utils.formats import date_format, number_format
-from django.utils.translation import gettext as _
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from accounts.models import Membership, Organization
