@@ -24,7 +24,7 @@ from activities.services.locks import entries_lock
 from ..models import Flag, FlagStatus, Period, PeriodClose, PeriodStatus, QuotaSettings
 from ..selectors.calendar import quota_settings_get
 from ..selectors.progress import targets_for_period
-from .close_results import flags_insert, results_insert, summaries_insert
+from .close_results import flags_insert, results_insert, summaries_insert, targets_asked, targets_asked_before
 
 logger = logging.getLogger(__name__)
 
@@ -94,8 +94,16 @@ def period_close(
     if period.status == PeriodStatus.CLOSED and not reclose:
         return None
     now = timezone.now()
-    if period.last_close_number is not None:
-        # A re-close: the current close becomes history, and so do its open flags.
+    settings = _settings_of(period)
+    if period.last_close_number is None:
+        reps = _reps_of_period(organization=organization, period=period)
+        asked = targets_asked(
+            targets_for_period(organization=organization, reps=reps, kind=period.kind, start=period.start,
+                               end=period.end, settings=settings)
+        )  # fmt: skip
+    else:
+        # A re-close: the same targets as the current close, which becomes history, and so do its open flags.
+        asked = targets_asked_before(period_id=period.pk)
         Flag.objects.filter(period_close__period=period, period_close__superseded_at__isnull=True,
                             status=FlagStatus.OPEN).update(status=FlagStatus.WITHDRAWN)  # fmt: skip
         PeriodClose.objects.filter(period=period, superseded_at__isnull=True).update(superseded_at=now)
@@ -103,17 +111,11 @@ def period_close(
         organization=organization, period=period, number=(period.last_close_number or 0) + 1, actor=actor,
         reason=reason,
     )  # fmt: skip
-    settings = _settings_of(period)
-    reps = _reps_of_period(organization=organization, period=period)
-    targets = targets_for_period(
-        organization=organization, reps=reps, kind=period.kind, start=period.start, end=period.end, settings=settings
-    )
-    has_targets = any(rep_targets.lines or rep_targets.points for rep_targets in targets)
-    if has_targets:
+    if asked:
         results_insert(
             organization_id=organization.pk, period_close_id=period_close_row.pk, period_id=period.pk,
             start=period.start, end=period.end, exceeded_tier=Decimal(settings.exceeded_tier_percent) / 100,
-            targets=targets,
+            asked=asked,
         )  # fmt: skip
         summaries_insert(
             organization_id=organization.pk, period_close_id=period_close_row.pk, kind=period.kind, start=period.start

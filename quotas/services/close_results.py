@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from django.db import connection
 
-from ..models import FlagKind, FlagStatus, ResultStatus
+from ..models import FlagKind, FlagStatus, PeriodResult, ResultStatus
 from ..selectors.progress import LineTarget, RepTargets
 
 # Reps per statement: keeps the statement's parameters well inside SQLite's limit (32,766).
@@ -56,11 +56,46 @@ def _target_key(line_target: LineTarget) -> TargetKey:
     )
 
 
+def targets_asked(targets: list[RepTargets]) -> dict[int, list[TargetKey]]:
+    """What a first close asks of each rep (by id): their targets as computed now, for reps with any."""
+    asked = {}
+    for rep_targets in targets:
+        line_targets = [*rep_targets.lines, *([rep_targets.points] if rep_targets.points else [])]
+        if line_targets:
+            asked[rep_targets.rep.pk] = [_target_key(line_target) for line_target in line_targets]
+    return asked
+
+
+def targets_asked_before(*, period_id: int) -> dict[int, list[TargetKey]]:
+    """What a re-close asks of each rep: the targets of the period's current close, not today's. A correction or a
+    reopen changes what was done; a plan archived, an FTE or a team changed since must not rewrite the target
+    (PRODUCT: closed results keep the target they were closed with). One query."""
+    asked: dict[int, list[TargetKey]] = {}
+    results = PeriodResult.objects.filter(period_id=period_id, period_close__superseded_at__isnull=True)
+    for result in results.select_related("line").order_by("pk"):
+        line = result.line
+        asked.setdefault(result.rep_id, []).append(
+            TargetKey(
+                version_id=result.version_id,
+                line_id=result.line_id,
+                type_id=line.activity_type_id if line else None,
+                topic=line.topic if line else "",
+                distinct_contacts=1 if line and line.distinct_contacts else 0,
+                label=result.label,
+                target_full=result.target_full,
+                target=result.target,
+                explanation=result.explanation,
+            )
+        )
+    return asked
+
+
 def results_insert(
     *, organization_id: int, period_close_id: int, period_id: int, start: date, end: date,
-    exceeded_tier: Decimal, targets: list[RepTargets],
+    exceeded_tier: Decimal, asked: dict[int, list[TargetKey]],
 ) -> None:  # fmt: skip
-    """Freeze every rep × line result of the close.
+    """Freeze every rep × line result of the close: what each rep was `asked` (targets_asked or
+    targets_asked_before) against what they did.
 
     The statement gets the distinct targets once, the distinct sets of targets once (reps of one team share
     theirs), and each rep as two numbers (rep, set), so that its parameters stay few: building thousands of
@@ -68,11 +103,9 @@ def results_insert(
     keys: dict[TargetKey, int] = {}
     target_sets: dict[tuple[int, ...], int] = {}
     rows = []
-    for rep_targets in targets:
-        line_targets = [*rep_targets.lines, *([rep_targets.points] if rep_targets.points else [])]
-        if line_targets:
-            numbers = tuple(keys.setdefault(_target_key(line_target), len(keys)) for line_target in line_targets)
-            rows.append((rep_targets.rep.pk, target_sets.setdefault(numbers, len(target_sets))))
+    for rep_id, rep_keys in sorted(asked.items()):
+        numbers = tuple(keys.setdefault(key, len(keys)) for key in rep_keys)
+        rows.append((rep_id, target_sets.setdefault(numbers, len(target_sets))))
     set_members = [(number, key) for numbers, number in target_sets.items() for key in numbers]
     shape = _EntryGrouping(
         counts_contacts=any(key.distinct_contacts for key in keys),

@@ -26,6 +26,7 @@ from activities.services.entries import EntryData, check_date, clean_quantity, e
 from activities.services.locks import LockedDates, entries_lock, entries_unlock, locked_dates
 
 from ..models import Correction, CorrectionStatus, Period, PeriodReopen, PeriodStatus
+from ..period_labels import period_label
 from ..periods import days_between
 from ..selectors.corrections import closed_periods_containing
 from .close import period_close
@@ -42,13 +43,6 @@ LOCK_REASON_MAX = 200
 class PeriodOpenError(ValidationError):
     """The day is in an open period: its entries can simply be changed, no correction is needed."""
 
-
-def period_text(period: Period) -> str:
-    """A period for a sentence, in the active language: "Week 16/11/2026 – 22/11/2026"."""
-    start = date_format(period.start, "SHORT_DATE_FORMAT")
-    if period.start == period.end:
-        return f"{period.get_kind_display()} {start}"
-    return f"{period.get_kind_display()} {start} – {date_format(period.end, 'SHORT_DATE_FORMAT')}"
 
 
 def _ensure_admin(actor: Membership) -> None:
@@ -232,7 +226,7 @@ def correction_approve(
         )
         if reclosed is None:  # another worker holds the period right now
             message = _("%(period)s is being closed right now. Nothing was changed; try again in a minute.")
-            raise ValidationError(message % {"period": period_text(period)})
+            raise ValidationError(message % {"period": period_label(period)})
     _relock(organization=organization, ranges=lifted, actor=actor, reason=lock_reason)
     return _decide(correction, actor=actor, status=CorrectionStatus.APPROVED, comment=comment)
 
@@ -271,7 +265,7 @@ def period_reopen(*, organization: Organization, actor: Membership, period: Peri
     period = _period_locked(organization=organization, period=period)
     if period.status != PeriodStatus.CLOSED:
         message = _("%(period)s is not closed: there is nothing to reopen.")
-        raise ValidationError(message % {"period": period_text(period)})
+        raise ValidationError(message % {"period": period_label(period)})
     others = list(
         Period.objects.select_for_update()
         .filter(organization=organization, status=PeriodStatus.CLOSED, start__lte=period.end, end__gte=period.start)
@@ -279,7 +273,7 @@ def period_reopen(*, organization: Organization, actor: Membership, period: Peri
         .order_by("start", "end", "pk")
     )
     reopened = [period, *others]
-    with_period = (_("%(reason)s (reopened with %(period)s)") % {"reason": reason, "period": period_text(period)})
+    with_period = (_("%(reason)s (reopened with %(period)s)") % {"reason": reason, "period": period_label(period)})
     PeriodReopen.objects.bulk_create(
         PeriodReopen(
             organization=organization, period=p, actor=actor.user,
@@ -306,7 +300,7 @@ def period_retry(*, organization: Organization, actor: Membership, period: Perio
     period = _period_locked(organization=organization, period=period)
     if period.status != PeriodStatus.CLOSE_FAILED:
         message = _("%(period)s has not failed to close: there is nothing to retry.")
-        raise ValidationError(message % {"period": period_text(period)})
+        raise ValidationError(message % {"period": period_label(period)})
     period.status = PeriodStatus.OPEN
     period.close_attempts = 0
     period.save(update_fields=["status", "close_attempts"])

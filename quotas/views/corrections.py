@@ -28,6 +28,7 @@ from activities.services.locks import date_is_locked
 from ..filters import PeriodFilter
 from ..forms.corrections import CorrectionForm, DecisionForm, ReopenForm
 from ..models import CorrectionStatus, PeriodStatus
+from ..period_labels import period_label
 from ..selectors import corrections as selectors
 from ..selectors.calendar import quota_settings_get
 from ..services import corrections as services
@@ -294,10 +295,10 @@ class PeriodReopenView(PeriodActionView):
         )
         text = _(
             "%(period)s reopened: its entries can change until the next sweep closes it again (within minutes)."
-        ) % {"period": services.period_text(reopened[0])}
+        ) % {"period": period_label(reopened[0])}
         if len(reopened) > 1:
             text += " " + _("Reopened with it, since they share its days: %(periods)s.") % {
-                "periods": ", ".join(services.period_text(p) for p in reopened[1:])
+                "periods": ", ".join(period_label(p) for p in reopened[1:])
             }
         return text
 
@@ -306,5 +307,5 @@ class PeriodRetryView(PeriodActionView):
     def perform(self, period) -> str:
         period = services.period_retry(organization=self.organization, actor=self.membership, period=period)
         return _("%(period)s will be closed again at the next sweep (within minutes).") % {
-            "period": services.period_text(period)
+            "period": period_label(period)
         }

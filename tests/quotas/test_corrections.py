@@ -11,11 +11,21 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.models import Membership
 from accounts.roles import Role
 from activities.models import ActivityEntry, EntryLock
 from activities.selectors import entry_history
 from activities.services.locks import date_is_locked
-from quotas.models import Correction, CorrectionStatus, Period, PeriodClose, PeriodResult, PeriodStatus
+from quotas.models import (
+    Correction,
+    CorrectionStatus,
+    Period,
+    PeriodClose,
+    PeriodResult,
+    PeriodStatus,
+    QuotaPlan,
+    ResultStatus,
+)
 from quotas.services import corrections as services
 from quotas.services.close import organization_close_due
 from quotas.services.corrections import correction_approve, correction_reject, correction_request
@@ -85,6 +95,23 @@ def test_approval_changes_the_entry_recloses_every_period_of_its_day_and_locks_i
     assert (correction.status, correction.decided_by, correction.decision_comment) == (
         CorrectionStatus.APPROVED, org_a.manager.user, "Checked",
     )  # fmt: skip
+
+
+def test_a_reclose_keeps_the_targets_the_period_was_closed_with(org_a, closed, employed):
+    """History is never rewritten: after the close the plans are archived and the rep goes part time; the
+    correction changes what was done, not what was asked."""
+    QuotaPlan.objects.filter(organization=org_a.organization).update(archived_at=NOW)
+    Membership.objects.filter(pk=employed.pk).update(fte_percent=50)
+    before = {(r.period.kind, r.label): (r.version_id, r.line_id, r.target_full, r.target, r.explanation)
+              for r in PeriodResult.objects.filter(rep=employed, period__start__in=[WEEK, OCTOBER])}  # fmt: skip
+    correction_approve(organization=org_a.organization, actor=org_a.manager, correction=request_change(org_a, closed))
+    week = PeriodResult.objects.get(period=period(org_a, "week", WEEK), rep=employed,
+                                    period_close__superseded_at__isnull=True)  # fmt: skip
+    assert (week.target, week.actual, week.status) == (50, 45, ResultStatus.BELOW_MINIMUM)
+    after = {(r.period.kind, r.label): (r.version_id, r.line_id, r.target_full, r.target, r.explanation)
+             for r in PeriodResult.objects.filter(rep=employed, period__start__in=[WEEK, OCTOBER],
+                                                  period_close__superseded_at__isnull=True)}  # fmt: skip
+    assert after == before and len(after) == 2
 
 
 def test_the_entry_history_shows_the_manager_and_the_reason(client, org_a, closed):

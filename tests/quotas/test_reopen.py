@@ -148,7 +148,8 @@ def test_the_page_shows_status_closes_and_failures_and_reopens_with_a_reason(cli
     assert response.redirect_chain[-1][0] == list_url(org_a, "?kind=week")
     text = response.content.decode()
     assert "reopened: its entries can change until the next sweep closes it again" in text
-    assert "Reopened with it, since they share its days: Month" in text
+    assert "Week 19 – 25 Oct 2026 reopened" in text
+    assert "Reopened with it, since they share its days: October 2026." in text
     assert "Late import" in text and "Due" in text
     assert period(org_a, "week", WEEK).status == PeriodStatus.OPEN
     response = client.post(action_url(org_a, failed, "retry"), {"next": "https://evil.example/"})
