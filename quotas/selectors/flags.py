@@ -42,7 +42,7 @@ def flag_list(
 ) -> QuerySet[Flag]:  # fmt: skip
     """The flags the viewer may read, newest first, ready for a table (no query per row).
 
-    `status`: open (the default), acknowledged, or all (withdrawn flags, replaced by a re-close, too).
+    `status`: open (the default), acknowledged, or all (with the flags of closes a re-close replaced: history).
     `kind`: any (the default), attention (below a minimum, plan not met) or exceeded.
     `rep_id`: only that rep's (a rep outside the viewer's view has none)."""
     reps = reps_visible_to(organization=organization, viewer=viewer)
@@ -51,8 +51,8 @@ def flag_list(
         flags = flags.filter(rep_id=rep_id)
     if status == FlagFilter.OPEN:
         flags = flags.filter(status=FlagStatus.OPEN)
-    elif status == FlagFilter.ACKNOWLEDGED:
-        flags = flags.filter(status=FlagStatus.ACKNOWLEDGED)
+    elif status == FlagFilter.ACKNOWLEDGED:  # of the periods' current closes: a re-close replaced the others
+        flags = flags.filter(status=FlagStatus.ACKNOWLEDGED, period_close__superseded_at__isnull=True)
     if kind == FlagKindFilter.ATTENTION:
         flags = flags.exclude(kind=FlagKind.EXCEEDED)
     elif kind == FlagKindFilter.EXCEEDED:

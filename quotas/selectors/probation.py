@@ -362,8 +362,7 @@ def probation_report(*, organization: Organization, rep: Membership) -> Probatio
         ).values_list("period_id", "plan_met")  # fmt: skip
     )
     flags = list(
-        Flag.objects.filter(organization=organization, rep=rep)
-        .exclude(status=FlagStatus.WITHDRAWN)
+        Flag.objects.filter(organization=organization, rep=rep, period_close__superseded_at__isnull=True)
         .filter(window)
         .select_related("period", "result__line__activity_type", "acknowledged_by")
         .prefetch_related(

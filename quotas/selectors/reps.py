@@ -17,7 +17,7 @@ from accounts.roles import Role
 from activities.models import ActivityEntry
 from activities.selectors import reps_visible_to
 
-from ..models import Flag, FlagStatus, Leave, LeaveStatus, Period, PeriodKind, PeriodResult, RepPeriodSummary
+from ..models import Flag, Leave, LeaveStatus, Period, PeriodKind, PeriodResult, RepPeriodSummary
 
 
 def rep_detail_get(*, organization: Organization, viewer: Membership, pk: int) -> Membership:
@@ -70,10 +70,10 @@ def rep_leave_list(*, organization: Organization, rep: Membership, since: date, 
 
 
 def rep_flag_list(*, organization: Organization, rep: Membership, limit: int = 10) -> list[Flag]:
-    """The rep's latest flags (not those a re-close withdrew), each with its thread: two queries."""
+    """The rep's latest flags (only the current close's: a re-close replaces a period's flags with those of its new
+    results, acknowledged or not), each with its thread: two queries."""
     return list(
-        Flag.objects.filter(organization=organization, rep=rep)
-        .exclude(status=FlagStatus.WITHDRAWN)
+        Flag.objects.filter(organization=organization, rep=rep, period_close__superseded_at__isnull=True)
         .select_related("period", "result__line__activity_type", "acknowledged_by", "rep__user", "rep__team")
         .prefetch_related("comments__author")
         .order_by("-period__end", "-created_at", "-pk")[:limit]

@@ -11,7 +11,10 @@ from django.urls import reverse
 from accounts.roles import Role
 from activities.models import ActivityEntry
 from quotas.models import Flag, FlagComment, FlagKind, FlagStatus, Period
+from quotas.selectors.flags import FlagFilter, flag_list
+from quotas.selectors.reps import rep_flag_list
 from quotas.services.close import period_close
+from quotas.services.flags import flag_acknowledge
 from quotas.services.periods import periods_ensure
 
 from ..factories import MembershipFactory, TeamFactory
@@ -292,6 +295,22 @@ def test_a_flag_withdrawn_by_a_reclose_takes_no_more_writes(client, org_a, flags
     client.force_login(org_a.rep.user)
     assert "withdrawn" in client.post(flag_url(org_a, flag, "respond"), {"body": "late"}).content.decode()
     assert writes() == before
+
+
+def test_a_reclose_replaces_acknowledged_flags_too(client, org_a, flags, weeks):
+    """An acknowledged flag belongs to the close it was raised by: once a re-close replaces that close, the
+    flag is history (the inbox's "All"), not a current flag next to the new results."""
+    below = flags[FlagKind.BELOW_MINIMUM]
+    flag_acknowledge(organization=org_a.organization, actor=org_a.manager, flag=below, comment="Talked it through")
+    period_close(organization=org_a.organization, period=weeks[LAST_WEEK], reclose=True, reason="correction")
+    below.refresh_from_db()
+    assert below.status == FlagStatus.ACKNOWLEDGED  # the manager's record stays as it was
+    manager = org_a.manager
+    acknowledged = flag_list(organization=org_a.organization, viewer=manager, status=FlagFilter.ACKNOWLEDGED)
+    assert below not in acknowledged
+    assert below in flag_list(organization=org_a.organization, viewer=manager, status=FlagFilter.ALL)
+    shown = rep_flag_list(organization=org_a.organization, rep=org_a.rep)
+    assert below not in shown and {flag.kind for flag in shown} == set(flags)  # the new close's three
 
 
 def test_the_flags_nav_entry_shows_for_reps(client, org_a):
