@@ -365,7 +365,9 @@ class PeriodResult(models.Model):
 class RepPeriodSummary(models.Model):
     """Per rep and close: whether every target was met, and the streak of consecutive periods met.
 
-    A snapshot row like PeriodResult: only its close is a foreign key the database checks."""
+    `plan_met` is None when the rep had no target in the period (leave all week, a day without working days): such
+    a period neither extends nor breaks the streak. A snapshot row like PeriodResult: only its close is a foreign
+    key the database checks."""
 
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
@@ -373,7 +375,7 @@ class RepPeriodSummary(models.Model):
     period_close = models.ForeignKey(PeriodClose, on_delete=models.CASCADE, related_name="summaries", db_index=False)
     period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     rep = models.ForeignKey(Membership, on_delete=models.RESTRICT, related_name="+", db_constraint=False)
-    plan_met = models.BooleanField()
+    plan_met = models.BooleanField(null=True)
     streak = models.PositiveIntegerField(default=0)
 
     class Meta:

@@ -176,7 +176,8 @@ def probation_list(*, organization: Organization, viewer: Membership) -> list[Pr
         )  # fmt: skip
         .filter(_in_window())
         .values("rep_id", "period__kind")
-        .annotate(closed=Count("pk"), met=Count("pk", filter=Q(plan_met=True)))
+        # A period in which the rep had no target (leave all of it) is neither met nor missed: not counted.
+        .annotate(closed=Count("pk", filter=Q(plan_met__isnull=False)), met=Count("pk", filter=Q(plan_met=True)))
         .order_by()
     )
     per_rep: dict[int, dict[str, KindCount]] = defaultdict(dict)

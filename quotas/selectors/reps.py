@@ -86,7 +86,7 @@ class Streak:
 
     kind: str
     period: Period
-    plan_met: bool
+    plan_met: bool | None  # None: no target in that period (the streak carries over it)
     streak: int
 
     @property

@@ -24,7 +24,14 @@ from activities.services.locks import entries_lock
 from ..models import Flag, FlagStatus, Period, PeriodClose, PeriodStatus, QuotaSettings
 from ..selectors.calendar import quota_settings_get
 from ..selectors.progress import targets_for_period
-from .close_results import flags_insert, results_insert, summaries_insert, targets_asked, targets_asked_before
+from .close_results import (
+    flags_insert,
+    later_streaks_update,
+    results_insert,
+    summaries_insert,
+    targets_asked,
+    targets_asked_before,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -120,6 +127,8 @@ def period_close(
         summaries_insert(
             organization_id=organization.pk, period_close_id=period_close_row.pk, kind=period.kind, start=period.start
         )
+        if period.last_close_number is not None:
+            later_streaks_update(period_close_id=period_close_row.pk, period=period)
         flags_insert(period_close_id=period_close_row.pk, now=now)
         # Only periods that had targets freeze their entries: closing a day without daily plans locks nothing.
         entries_lock(organization=organization, start=period.start, end=period.end, actor=actor, reason=f"close {period}")

@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from django.db import connection
 
-from ..models import FlagKind, FlagStatus, PeriodResult, ResultStatus
+from ..models import FlagKind, FlagStatus, PeriodResult, RepPeriodSummary, ResultStatus
 from ..selectors.progress import LineTarget, RepTargets
 
 # Reps per statement: keeps the statement's parameters well inside SQLite's limit (32,766).
@@ -208,17 +208,20 @@ def _results_insert_chunk(
 
 
 def summaries_insert(*, organization_id: int, period_close_id: int, kind: str, start: date) -> None:
-    """Per rep with results: whether every target was met, and the streak of consecutive periods met (the
-    previous period of the kind ends the day before this one starts)."""
+    """Per rep with results: whether every target was met (NULL when the rep had none: no working day for them
+    in the period), and the streak of consecutive periods met (the previous period of the kind ends the day
+    before this one starts; a period without a target carries it over)."""
     sql = f"""
         INSERT INTO quotas_repperiodsummary (organization_id, period_close_id, period_id, rep_id, plan_met, streak)
         SELECT r.organization_id, r.period_close_id, r.period_id, r.rep_id, r.plan_met,
-               CASE WHEN r.plan_met THEN COALESCE(previous.streak, 0) + 1 ELSE 0 END
+               CASE WHEN r.plan_met IS NULL THEN COALESCE(previous.streak, 0)
+                    WHEN r.plan_met THEN COALESCE(previous.streak, 0) + 1
+                    ELSE 0 END
         FROM (
             SELECT organization_id, period_close_id, period_id, rep_id,
-                   CASE WHEN SUM(CASE WHEN status <> '{ResultStatus.NO_TARGET}' THEN 1 ELSE 0 END) > 0
-                         AND SUM(CASE WHEN status = '{ResultStatus.BELOW_MINIMUM}' THEN 1 ELSE 0 END) = 0
-                        THEN TRUE ELSE FALSE END AS plan_met
+                   CASE WHEN SUM(CASE WHEN status <> '{ResultStatus.NO_TARGET}' THEN 1 ELSE 0 END) = 0 THEN NULL
+                        WHEN SUM(CASE WHEN status = '{ResultStatus.BELOW_MINIMUM}' THEN 1 ELSE 0 END) = 0 THEN TRUE
+                        ELSE FALSE END AS plan_met
             FROM quotas_periodresult
             WHERE period_close_id = %s
             GROUP BY organization_id, period_close_id, period_id, rep_id
@@ -233,6 +236,33 @@ def summaries_insert(*, organization_id: int, period_close_id: int, kind: str, s
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, [period_close_id, organization_id, kind, start - timedelta(days=1)])
+
+
+def later_streaks_update(*, period_close_id: int, period) -> None:
+    """After a re-close: recount the streaks of the later closed periods of the kind for the re-closed reps, which
+    were counted from the period's replaced summary (a week corrected to met lengthens every streak after it).
+    Two queries: the summaries from this period on, and one update of those whose streak changes."""
+    reps = RepPeriodSummary.objects.filter(period_close_id=period_close_id).values("rep_id")
+    summaries = (
+        RepPeriodSummary.objects.filter(
+            organization_id=period.organization_id, rep_id__in=reps, period__kind=period.kind,
+            period__start__gte=period.start, period_close__superseded_at__isnull=True,
+        )  # fmt: skip
+        .select_related("period")
+        .order_by("period__start", "pk")
+    )
+    last: dict[int, tuple[date, int]] = {}  # per rep: the end of their latest period seen, and its streak
+    changed = []
+    for summary in summaries:
+        if summary.period_id != period.pk:
+            previous_end, previous_streak = last.get(summary.rep_id, (None, 0))
+            base = previous_streak if previous_end == summary.period.start - timedelta(days=1) else 0
+            streak = base if summary.plan_met is None else (base + 1 if summary.plan_met else 0)
+            if streak != summary.streak:
+                summary.streak = streak
+                changed.append(summary)
+        last[summary.rep_id] = (summary.period.end, summary.streak)
+    RepPeriodSummary.objects.bulk_update(changed, ["streak"])
 
 
 def flags_insert(*, period_close_id: int, now: datetime) -> None:
@@ -252,8 +282,6 @@ def flags_insert(*, period_close_id: int, now: datetime) -> None:
                '{FlagStatus.OPEN}', %s
         FROM quotas_repperiodsummary s
         WHERE s.period_close_id = %s AND s.plan_met = FALSE
-          AND EXISTS (SELECT 1 FROM quotas_periodresult r
-                      WHERE r.period_close_id = s.period_close_id AND r.rep_id = s.rep_id AND r.target IS NOT NULL)
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, [now, period_close_id, now, period_close_id])

@@ -26,8 +26,18 @@ FLAG_LIMIT = 5
 
 def streak_text(streak: Streak) -> str:
     """ "Plan met 3 weeks in a row", "Plan not met last month": in the kind's own words, so that each language
-    can inflect them."""
-    if not streak.plan_met:
+    can inflect them. A period without a target (leave) carries the streak over it."""
+    if streak.plan_met is None and not streak.streak:
+        return str(
+            {
+                PeriodKind.DAY: _("No target on the last closed day"),
+                PeriodKind.WEEK: _("No target last week"),
+                PeriodKind.MONTH: _("No target last month"),
+                PeriodKind.QUARTER: _("No target last quarter"),
+                PeriodKind.YEAR: _("No target last year"),
+            }[streak.kind]
+        )
+    if streak.plan_met is False:
         return str(
             {
                 PeriodKind.DAY: _("Plan not met on the last closed day"),

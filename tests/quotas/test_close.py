@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import Membership
 from accounts.roles import Role
 from activities.models import ActivityEntry
-from activities.services.locks import date_is_locked
+from activities.services.locks import date_is_locked, entries_unlock
 from quotas.models import (
     Flag,
     FlagKind,
@@ -30,6 +30,7 @@ from quotas.models import (
 )
 from quotas.selectors.progress import progress_for_period
 from quotas.services import close as close_service
+from quotas.services.calendar import leave_create
 from quotas.services.close import MAX_CLOSE_ATTEMPTS, organization_close_due, period_close, periods_due
 from quotas.services.periods import periods_ensure
 
@@ -102,6 +103,46 @@ def test_streak_counts_consecutive_periods_met(org_a, weeks, employed):
     organization_close_due(organization=org_a.organization, now=datetime(2026, 11, 25, 12, tzinfo=UTC))
     summary = RepPeriodSummary.objects.get(period=weeks[LAST_WEEK], rep=employed)
     assert (summary.plan_met, summary.streak) == (True, 2)
+
+
+def test_a_week_without_a_target_neither_meets_nor_breaks_the_streak(org_a, weeks, employed):
+    """Leave all of last week: every line has no target. Not "plan not met" (no flag, not a miss for HR), and
+    the streak of the week before carries over it."""
+    earlier = LAST_WEEK - timedelta(days=7)
+    add(org_a, employed, "outbound_calls", 50, earlier)
+    add(org_a, employed, "meetings", 4, earlier)
+    leave_create(organization=org_a.organization, actor=org_a.manager, rep=employed, start=LAST_WEEK,
+                 end=LAST_WEEK + timedelta(days=6), reason="Vacation")  # fmt: skip
+    organization_close_due(organization=org_a.organization, now=datetime(2026, 11, 25, 12, tzinfo=UTC))
+    summary = RepPeriodSummary.objects.get(period=weeks[LAST_WEEK], rep=employed)
+    assert {r.status for r in PeriodResult.objects.filter(period=weeks[LAST_WEEK], rep=employed)} == {"no_target"}
+    assert (summary.plan_met, summary.streak) == (None, 1)
+    assert not Flag.objects.filter(period=weeks[LAST_WEEK], rep=employed).exists()
+
+
+def test_a_reclose_recounts_the_streaks_of_the_later_periods(org_a, weeks, employed):
+    """Week 1 missed, week 2 met (streak 1); a correction makes week 1 met: week 2 is the second in a row."""
+    earlier = LAST_WEEK - timedelta(days=7)
+    add(org_a, employed, "outbound_calls", 50, earlier)
+    add(org_a, employed, "meetings", 3, earlier)  # one short
+    add(org_a, employed, "outbound_calls", 50, LAST_WEEK)
+    add(org_a, employed, "meetings", 4, LAST_WEEK)
+    organization_close_due(organization=org_a.organization, now=datetime(2026, 11, 25, 12, tzinfo=UTC))
+
+    def streaks():
+        current = RepPeriodSummary.objects.filter(rep=employed, period_close__superseded_at__isnull=True)
+        return [current.get(period=weeks[start]).streak for start in (earlier, LAST_WEEK)]
+
+    assert streaks() == [0, 1]
+    entries_unlock(organization=org_a.organization, start=earlier, end=earlier, actor=org_a.admin.user, reason="fix")
+    add(org_a, employed, "meetings", 1, earlier)
+    period_close(organization=org_a.organization, period=weeks[earlier], reclose=True, reason="correction")
+    assert streaks() == [1, 2]
+    # …and back: the week missed again resets the later streak.
+    entries_unlock(organization=org_a.organization, start=earlier, end=earlier, actor=org_a.admin.user, reason="fix")
+    ActivityEntry.objects.filter(rep=employed, date=earlier, activity_type=org_a.types["meetings"]).delete()
+    period_close(organization=org_a.organization, period=weeks[earlier], reclose=True, reason="correction")
+    assert streaks() == [0, 1]
 
 
 def test_a_crash_before_commit_leaves_nothing_and_three_failures_stop_the_period(org_a, weeks, employed):

@@ -292,12 +292,12 @@ def test_filters_by_team_status_plan_and_probation(client, org_a, team, weeks):
 def test_the_totals_row_sums_the_rows_shown(client, org_a, team, weeks):
     client.force_login(org_a.manager.user)
     # Calls 35 + 18 = 53 of 100; meetings 1 + 2 = 3 of 8 (37.5 → 38 %); attainment: mean of 48 and 43.
-    assert footer_text(page(client, org_a)) == "Total: 2 reps 53 / 100 53 % 3 / 8 38 % 46 % 0 of 2 all met 5"
+    assert footer_text(page(client, org_a)) == "Total: 2 reps 53 / 100 53 % 3 / 8 38 % 46 % 0 of 2 all met 5 ★ 2"
     assert footer_text(page(client, org_a, period=weeks[LAST_WEEK].pk)) == (
-        "Total: 2 reps 101 / 100 101 % 9 / 8 113 % 107 % 1 of 2 all met 5"
+        "Total: 2 reps 101 / 100 101 % 9 / 8 113 % 107 % 1 of 2 all met 5 ★ 2"
     )
     assert footer_text(page(client, org_a, probation="yes")) == (
-        "Total: 1 rep 18 / 50 36 % 2 / 4 50 % 43 % 0 of 1 all met 5"
+        "Total: 1 rep 18 / 50 36 % 2 / 4 50 % 43 % 0 of 1 all met 5 ★ 1"
     )
 
 

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -13,8 +14,10 @@ from accounts.models import Organization
 from accounts.roles import Role
 from activities.models import ActivityEntry
 from quotas.models import Flag, FlagComment, FlagKind, Holiday, HolidayKind, Leave, LeaveStatus, Period
+from quotas.selectors.reps import Streak
 from quotas.services.close import period_close
 from quotas.services.periods import periods_ensure
+from quotas.views.progress_extras import streak_text
 
 from ..factories import MembershipFactory
 from .conftest import TODAY, WEEK_START
@@ -124,6 +127,19 @@ def test_a_plan_not_met_last_week_says_so(client, org_a, weekly, employed):
     client.force_login(employed.user)
     html = client.get(progress_url(org_a)).content.decode()
     assert "Plan not met last week" in re.search(r'<ul class="streaks".*?</ul>', html, re.S).group(0)
+
+
+@pytest.mark.parametrize(
+    ("plan_met", "streak", "text", "css"),
+    [(None, 0, "No target last week", ""), (None, 3, "Plan met 3 weeks in a row", "streak-met"),
+     (False, 0, "Plan not met last week", "streak-missed")],
+)  # fmt: skip
+def test_a_week_without_a_target_says_so_or_keeps_the_streak(plan_met, streak, text, css):
+    item = Streak(kind="week", period=Period(kind="week", start=WEEK_START, end=WEEK_START), plan_met=plan_met,
+                  streak=streak)  # fmt: skip
+    assert streak_text(item) == text
+    html = render_to_string("quotas/partials/_streaks.html", {"streaks": [(item, text)]})
+    assert re.search(r'<li class="streak ?([\w-]*)">', html).group(1) == css
 
 
 def test_without_closed_results_there_is_no_streak_table_or_trend(client, org_a, weekly, employed):
