@@ -248,8 +248,32 @@ def _probation_overlaps(rep: Membership, period: Period) -> bool:
     return rep.employment_start is None or rep.employment_start <= period.end
 
 
-def _close_drafts(*, period_close: PeriodClose, reports: list[RepReport]) -> list[Draft]:
+def _changed_reps(*, period_close: PeriodClose, reports: list[RepReport]) -> set[int] | None:
+    """For a re-close: the reps whose results differ from those of the close it replaced (a correction changes one
+    rep's; the others were told already). None for a first close: everyone is new. One query."""
+    if period_close.number == 1:
+        return None
+    before = defaultdict(set)
+    replaced = PeriodResult.objects.filter(
+        organization=period_close.organization, period=period_close.period, period_close__number=period_close.number - 1
+    )  # fmt: skip
+    for rep_id, label, actual, status in replaced.values_list("rep_id", "label", "actual", "status"):
+        before[rep_id].add((label, actual, status))
+    now = {report.rep.pk: {(r.label, r.actual, r.status) for r in report.results} for report in reports}
+    return {rep_id for rep_id in before.keys() | now.keys() if before.get(rep_id) != now.get(rep_id)}
+
+
+def _close_drafts(
+    *, period_close: PeriodClose, reports: list[RepReport], changed: set[int] | None
+) -> list[Draft]:
+    """The close's e-mails: a summary to each rep, a digest to each manager over their teams, a probation digest to
+    HR. After a re-close (`changed` given) only to those it concerns: the reps whose results changed, the managers
+    of their teams, and HR when one of them is in probation — each with the whole, updated picture."""
     organization, period = period_close.organization, period_close.period
+
+    def concerns(reps: list[RepReport]) -> bool:
+        return changed is None or any(report.rep.pk in changed for report in reps)
+
     by_name = sorted(reports, key=lambda report: report.rep.user.display_name.lower())
     links = {
         "flags_url": _site_url("quotas:flag-list", organization),
@@ -261,13 +285,14 @@ def _close_drafts(*, period_close: PeriodClose, reports: list[RepReport]) -> lis
               key=f"{NotificationKind.REP_SUMMARY}:{period_close.pk}:{report.rep.user_id}",
               context={"report": report, **links})  # fmt: skip
         for report in by_name
-        if _reachable(report.rep)
+        if _reachable(report.rep) and concerns([report])
     ]
     # Managers: one digest over the teams they lead (of those with results in this close).
     by_team = defaultdict(list)
     for report in by_name:
         if report.rep.team_id is not None:
             by_team[report.rep.team_id].append(report)
+    by_team = {team_id: team_reports for team_id, team_reports in by_team.items() if concerns(team_reports)}
     leads = (
         TeamManager.objects.filter(
             organization=organization, team_id__in=list(by_team), membership__is_active=True,
@@ -294,7 +319,7 @@ def _close_drafts(*, period_close: PeriodClose, reports: list[RepReport]) -> lis
         )  # fmt: skip
     # HR: the reps in probation during the period.
     on_probation = [report for report in by_name if _probation_overlaps(report.rep, period)]
-    if on_probation:
+    if on_probation and concerns(on_probation):
         hr_members = Membership.objects.filter(
             organization=organization, role=Role.HR, is_active=True, user__is_active=True
         ).select_related("user")
@@ -311,7 +336,9 @@ def close_notifications_create(*, period_close: PeriodClose) -> int:
     """Write the close's notifications that do not exist yet; returns how many were new (or raced)."""
     existing = _existing_keys(organization=period_close.organization, keys=_close_keys(period_close))
     reports = _rep_reports(period_close=period_close)
-    drafts = [d for d in _close_drafts(period_close=period_close, reports=reports) if d.key not in existing]
+    changed = _changed_reps(period_close=period_close, reports=reports)
+    drafts = [d for d in _close_drafts(period_close=period_close, reports=reports, changed=changed)
+              if d.key not in existing]  # fmt: skip
     return _notifications_create(organization=period_close.organization, period=period_close.period, drafts=drafts)
 
 

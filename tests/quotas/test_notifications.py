@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Membership, Organization, User
+from accounts.models import Membership, Organization, TeamManager, User
 from accounts.roles import Role
 from activities.models import ActivityEntry
 from activities.services.locks import entries_unlock
@@ -34,7 +34,7 @@ from quotas.services.notifications import reminders_send
 from quotas.services.periods import periods_ensure
 from quotas.tasks import send_close_failed_alert_task, send_close_notifications_task
 
-from ..factories import MembershipFactory
+from ..factories import MembershipFactory, TeamFactory
 from .conftest import WEEK_START
 
 LAST_WEEK = WEEK_START - timedelta(days=7)  # Mon 2026-11-16 … Sun 2026-11-22
@@ -191,6 +191,34 @@ def test_a_reclose_notifies_again(org_a, weeks, employed, frozen_now, django_cap
     assert "- Meetings: 4 / 4 (100 %) – Met" in mails_to("rep@alpha.example")[-1].body
     # The replaced close's task, run late, sends nothing: its results are history.
     assert send_close_notifications_task(first.pk) == 0 and len(mail.outbox) == 6
+
+
+def test_a_reclose_writes_only_to_those_whose_results_changed(
+    org_a, weeks, employed, frozen_now, django_capture_on_commit_callbacks
+):
+    """A correction of one rep's week: that rep, their team's manager and (the rep being in probation) HR get
+    the updated picture; a rep of another team, whose results did not change, and that team's manager, nothing."""
+    other_team = TeamFactory(organization=org_a.organization, name="Outbound")
+    other_rep = MembershipFactory(organization=org_a.organization, role=Role.REP, team=other_team,
+                                  user__email="olle@alpha.example")  # fmt: skip
+    other_manager = MembershipFactory(organization=org_a.organization, role=Role.MANAGER,
+                                      user__email="boss@alpha.example")  # fmt: skip
+    TeamManager.objects.create(organization=org_a.organization, team=other_team, membership=other_manager)
+    add(org_a, other_rep, "outbound_calls", 20)
+    close(org_a, weeks[LAST_WEEK], django_capture_on_commit_callbacks)
+    assert len(mails_to("olle@alpha.example")) == len(mails_to("boss@alpha.example")) == 1
+    mail.outbox.clear()
+    entries_unlock(organization=org_a.organization, start=LAST_WEEK, end=LAST_WEEK, actor=org_a.admin.user,
+                   reason="correction")  # fmt: skip
+    add(org_a, employed, "meetings", 1)
+    close(org_a, weeks[LAST_WEEK], django_capture_on_commit_callbacks, reclose=True, reason="correction")
+    assert sorted(message.to[0] for message in mail.outbox) == [
+        "hr@alpha.example", "manager@alpha.example", "rep@alpha.example"
+    ]  # fmt: skip
+    # A re-close that changes nobody's results writes to nobody.
+    mail.outbox.clear()
+    close(org_a, weeks[LAST_WEEK], django_capture_on_commit_callbacks, reclose=True, reason="no change")
+    assert mail.outbox == []
 
 
 # The close-failed alert -----------------------------------------------------------------------------
