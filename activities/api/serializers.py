@@ -91,7 +91,7 @@ class EntryReferences:
         self.actor = actor
 
     def activity_type(self, reference: int | str) -> ActivityType | None:
-        if isinstance(reference, int) or reference.isdigit():
+        if isinstance(reference, int) or (reference.isascii() and reference.isdigit()):
             return self.types_by_id.get(int(reference))
         return self.types_by_key.get(reference.lower())
 

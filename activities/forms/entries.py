@@ -1,12 +1,40 @@
 """Logging and correcting entries (Today page, entry edit)."""
 
+from datetime import date
+
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.formats import date_format
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, Organization
 
 from ..selectors import activity_type_list, reps_loggable_by
 from ..services.entries import EntryData
+
+
+# Days a form accepts at all. The services decide which of them may be logged (not in the future, not before the
+# rep's start, not locked); these bounds only keep absurd input (year 1 or 9999) out of the period arithmetic.
+EARLIEST_DAY = date(2000, 1, 1)
+LATEST_DAY = date(2099, 12, 31)
+
+
+def _out_of_range_message() -> str:
+    return _("Enter a date between %(first)s and %(last)s.") % {
+        "first": date_format(EARLIEST_DAY), "last": date_format(LATEST_DAY)
+    }  # fmt: skip
+
+
+def day_field(label, **kwargs) -> forms.DateField:
+    """A date input for a day of activity, within EARLIEST_DAY … LATEST_DAY."""
+    message = lazy(_out_of_range_message, str)()
+    return forms.DateField(
+        label=label,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[MinValueValidator(EARLIEST_DAY, message), MaxValueValidator(LATEST_DAY, message)],
+        **kwargs,
+    )
 
 
 class RepChoiceField(forms.ModelChoiceField):
@@ -18,7 +46,7 @@ class EntryForm(forms.Form):
     """One entry. The service does the business validation (dates, quantities, locks, who may log)."""
 
     activity_type = forms.ModelChoiceField(label=_("Type"), queryset=None)
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date = day_field(_("Date"))
     quantity = forms.CharField(
         label=_("Quantity"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
     )
@@ -61,7 +89,7 @@ class EntryLogForm(EntryForm):
 class TodayForm(forms.Form):
     """The Today page's choice of day (and, for managers, of rep). Invalid choices fall back to defaults."""
 
-    date = forms.DateField(label=_("Day"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date = day_field(_("Day"), required=False)
     rep = RepChoiceField(label=_("Sales rep"), queryset=None, required=False, empty_label=None)
 
     def __init__(self, *args, organization: Organization, actor: Membership, **kwargs):

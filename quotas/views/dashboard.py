@@ -58,7 +58,7 @@ def period_choice(*, organization: Organization, query) -> PeriodChoice | None:
     chosen = None
     raw = query.get("period", "")
     if raw:
-        if not raw.isdigit():
+        if not (raw.isascii() and raw.isdigit()):
             raise Http404
         chosen = selectors.dashboard_period_get(organization=organization, pk=int(raw))
         if chosen.kind not in kinds:  # the history of a kind without live plans any more

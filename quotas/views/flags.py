@@ -119,7 +119,7 @@ class FlagListView(OrganizationMixin, TemplateView):
         raw = self.request.GET.get("rep", "")
         if not raw or self.membership.role == Role.REP:
             return None
-        if not raw.isdigit():
+        if not (raw.isascii() and raw.isdigit()):
             raise Http404
         return rep_detail_get(organization=self.organization, viewer=self.membership, pk=int(raw))
 

@@ -407,6 +407,8 @@ def test_rep_or_type_of_another_organization_is_unknown(rep_api, org_a, org_b, t
         (admin, payload(today, rep="nobody@nowhere.example"), "rep", "Unknown sales rep"),
         (rep_api, payload(today, type=org_b.types["outbound_calls"].pk), "type", "Unknown activity type"),
         (rep_api, payload(today, type="teleportations"), "type", "Unknown activity type"),
+        (rep_api, payload(today, type="²"), "type", "Unknown activity type"),  # a digit to isdigit(), not to int()
+        (rep_api, payload(today, type="\uff11"), "type", "Unknown activity type"),  # a full-width 1 is no id
     ]
     for client, body, field, message in cases:
         response = client.post(ENTRIES, body)

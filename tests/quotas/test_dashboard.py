@@ -166,6 +166,7 @@ def test_another_organizations_or_an_open_period_is_404(client, org_a, org_b, te
     assert client.get(dashboard_url(org_a, period=foreign.pk)).status_code == 404
     assert client.get(dashboard_url(org_a, period=weeks[WEEK_START].pk)).status_code == 404  # open: no snapshot
     assert client.get(dashboard_url(org_a, period="x")).status_code == 404
+    assert client.get(dashboard_url(org_a, period="²")).status_code == 404  # a digit to isdigit(), not to int()
 
 
 # Live and closed figures -------------------------------------------------------------------------------
@@ -234,6 +235,7 @@ def test_the_flag_inbox_refuses_a_rep_outside_the_viewers_view(client, org_a, or
     inbox = reverse("quotas:flag-list", kwargs={"org_slug": org_a.slug})
     assert client.get(f"{inbox}?rep={team['olle'].pk}").status_code == 404
     assert client.get(f"{inbox}?rep={org_b.rep.pk}").status_code == 404
+    assert client.get(f"{inbox}?rep=²").status_code == 404
 
 
 def test_the_period_picker_offers_the_current_and_the_closed_weeks(client, org_a, team, weeks):

@@ -291,3 +291,18 @@ def test_today_page_query_count_does_not_grow_with_entries_under_a_plan(client, 
     few = _queries(client, today_url(org_a))
     _fill(org_a, rep, 45)
     assert _queries(client, today_url(org_a)) == few
+
+
+@pytest.mark.parametrize("absurd", ["9999-12-31", "0001-01-01"])
+def test_an_absurd_day_on_the_today_page_gets_a_message_not_an_error(client, org_a, rep, plans, absurd):
+    """Year 9999 is a valid date to Python but leaves no room for its week: the forms accept 2000–2099 only."""
+    client.force_login(rep.user)
+    page = client.get(f"{today_url(org_a)}?date={absurd}")
+    assert page.status_code == 200 and page.context["day"] == TODAY  # an invalid choice falls back to today
+    before = ActivityEntry.objects.count()
+    data = {"rep": rep.pk, "activity_type": org_a.types["outbound_calls"].pk, "quantity": 1, "date": absurd}
+    response = client.post(reverse("activities:entry-log", kwargs={"org_slug": org_a.slug}), data,
+                           headers={"HX-Request": "true"})  # fmt: skip
+    assert response.status_code == 200
+    assert "Enter a date between 1 Jan 2000 and 31 Dec 2099." in response.content.decode()
+    assert ActivityEntry.objects.count() == before
