@@ -13,7 +13,6 @@ from accounts.models import Membership, Organization
 from ..selectors import activity_type_list, reps_loggable_by
 from ..services.entries import EntryData
 
-
 # Days a form accepts at all. The services decide which of them may be logged (not in the future, not before the
 # rep's start, not locked); these bounds only keep absurd input (year 1 or 9999) out of the period arithmetic.
 EARLIEST_DAY = date(2000, 1, 1)
