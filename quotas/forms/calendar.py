@@ -13,6 +13,8 @@ from activities.selectors import reps_loggable_by
 
 from ..selectors.calendar import holiday_preset_countries, holiday_preset_default_country
 
+MAX_CLOSE_GRACE_MINUTES = 24 * 60  # a period waits at most a whole day after its end: results belong to the night
+
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -30,6 +32,15 @@ class QuotaSettingsForm(forms.Form):
         validators=[MinValueValidator(101), MaxValueValidator(1000)],
         help_text=_("A result at or above this share of the target counts as exceeded (101–1000)."),
         widget=forms.NumberInput(attrs={"min": "101", "max": "1000", "inputmode": "numeric"}),
+    )
+    close_grace_minutes = forms.IntegerField(
+        label=_("Close after (minutes)"),
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_CLOSE_GRACE_MINUTES)],
+        help_text=_(
+            "Each day, week and month closes this many minutes after the midnight that ends it, in the organization's "
+            "time zone: 120 closes at 02:00, leaving reps the evening to log the last day (0–1440)."
+        ),
+        widget=forms.NumberInput(attrs={"min": "0", "max": "1440", "inputmode": "numeric"}),
     )
     reminder_enabled = forms.BooleanField(
         label=_("Remind reps at 16:00"),

@@ -41,9 +41,10 @@ def _ensure_in_organization(organization: Organization, obj) -> None:
 def quota_settings_update(
     *, organization: Organization, actor: Membership, working_weekdays: Iterable[int], exceeded_tier_percent: int,
     reminder_enabled: bool | None = None, leaderboard_enabled: bool | None = None,
+    close_grace_minutes: int | None = None,
 ) -> QuotaSettings:
-    """Save the working weekdays (at least one), the "exceeded" tier and (when given) the 16:00 reminder and
-    the leaderboard switch; creates the settings row if missing."""
+    """Save the working weekdays (at least one), the "exceeded" tier and (when given) the 16:00 reminder, the
+    leaderboard switch and the grace before a period closes; creates the settings row if missing."""
     _ensure_admin(actor)
     days = sorted({int(day) for day in working_weekdays})
     if not days:
@@ -60,6 +61,9 @@ def quota_settings_update(
     if leaderboard_enabled is not None:
         settings.leaderboard_enabled = leaderboard_enabled
         fields.append("leaderboard_enabled")
+    if close_grace_minutes is not None:
+        settings.close_grace_minutes = close_grace_minutes
+        fields.append("close_grace_minutes")
     settings.full_clean()
     settings.save(update_fields=fields)
     return settings

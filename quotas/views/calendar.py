@@ -94,6 +94,7 @@ class CalendarView(OrganizationMixin, TemplateView):
                     initial={
                         "working_weekdays": sorted(settings.weekdays),
                         "exceeded_tier_percent": settings.exceeded_tier_percent,
+                        "close_grace_minutes": settings.close_grace_minutes,
                         "reminder_enabled": settings.reminder_enabled,
                         "leaderboard_enabled": settings.leaderboard_enabled,
                     },

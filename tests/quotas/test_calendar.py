@@ -34,7 +34,8 @@ def holidays_of(org, year=2026):
 
 
 def snapshot():
-    settings_fields = ("organization_id", "working_weekdays", "holiday_country", "exceeded_tier_percent")
+    settings_fields = ("organization_id", "working_weekdays", "holiday_country", "exceeded_tier_percent",
+                       "close_grace_minutes")  # fmt: skip
     return (
         sorted(Holiday.objects.values_list("pk", "organization_id", "date", "name", "kind")),
         sorted(QuotaSettings.objects.values_list(*settings_fields)),
@@ -235,11 +236,13 @@ def test_working_weekdays_decide_the_working_days(client, org_a):
     assert not QuotaSettings.objects.filter(organization=org_a.organization).exists()
     client.force_login(org_a.admin.user)
     response = client.post(
-        calendar_url(org_a), {"action": "settings", "working_weekdays": [1, 2, 3, 4, 5], "exceeded_tier_percent": 150}
-    )
+        calendar_url(org_a), {"action": "settings", "working_weekdays": [1, 2, 3, 4, 5], "exceeded_tier_percent": 150,
+                              "close_grace_minutes": 180}
+    )  # fmt: skip
     assert response.status_code == 302
     settings = QuotaSettings.objects.get(organization=org_a.organization)
     assert (settings.working_weekdays, settings.exceeded_tier_percent) == ("1,2,3,4,5", 150)
+    assert settings.close_grace_minutes == 180  # the periods close at 03:00
     org_a.organization.refresh_from_db()  # as the next request loads it: the settings it held are the old ones
     calendar = calendar_get(organization=org_a.organization, start=saturday, end=monday)
     assert calendar.is_working_day(saturday) and not calendar.is_working_day(monday)
@@ -250,7 +253,8 @@ def test_working_weekdays_decide_the_working_days(client, org_a):
 def test_saving_settings_again_updates_the_same_row(client, org_a):
     client.force_login(org_a.admin.user)
     for days in ([0, 1, 2, 3], [0, 1, 2, 3, 4]):
-        client.post(calendar_url(org_a), {"action": "settings", "working_weekdays": days, "exceeded_tier_percent": 120})
+        client.post(calendar_url(org_a), {"action": "settings", "working_weekdays": days, "exceeded_tier_percent": 120,
+                                          "close_grace_minutes": 120})  # fmt: skip
     assert QuotaSettings.objects.get(organization=org_a.organization).working_weekdays == "0,1,2,3,4"
     assert QuotaSettings.objects.filter(organization=org_a.organization).count() == 1
 
@@ -258,17 +262,21 @@ def test_saving_settings_again_updates_the_same_row(client, org_a):
 @pytest.mark.parametrize(
     ("payload", "message"),
     [
-        ({"exceeded_tier_percent": 120}, "Choose at least one working day."),
-        ({"working_weekdays": [7], "exceeded_tier_percent": 120}, "Select a valid choice"),
-        ({"working_weekdays": [0], "exceeded_tier_percent": 100}, "greater than or equal to 101"),
-        ({"working_weekdays": [0], "exceeded_tier_percent": 1001}, "less than or equal to 1000"),
-        ({"working_weekdays": [0], "exceeded_tier_percent": "lots"}, "Enter a whole number."),
+        ({"working_weekdays": []}, "Choose at least one working day."),
+        ({"working_weekdays": [7]}, "Select a valid choice"),
+        ({"exceeded_tier_percent": 100}, "greater than or equal to 101"),
+        ({"exceeded_tier_percent": 1001}, "less than or equal to 1000"),
+        ({"exceeded_tier_percent": "lots"}, "Enter a whole number."),
+        ({"close_grace_minutes": -1}, "greater than or equal to 0"),
+        ({"close_grace_minutes": 1441}, "less than or equal to 1440"),
+        ({"close_grace_minutes": ""}, "This field is required."),
     ],
 )
 def test_settings_bad_input_changes_nothing(client, org_a, payload, message):
     before = snapshot()
     client.force_login(org_a.admin.user)
-    response = client.post(calendar_url(org_a), {"action": "settings", **payload})
+    valid = {"working_weekdays": [0], "exceeded_tier_percent": 120, "close_grace_minutes": 120}
+    response = client.post(calendar_url(org_a), {"action": "settings", **valid, **payload})
     assert response.status_code == 200
     assert message in response.content.decode()
     assert snapshot() == before

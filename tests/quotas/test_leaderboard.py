@@ -109,7 +109,7 @@ def test_an_admin_turns_it_on_in_the_calendar_settings(client, org_a):
     client.force_login(org_a.admin.user)
     calendar = reverse("quotas:calendar", kwargs={"org_slug": org_a.slug})
     assert 'name="leaderboard_enabled"' in client.get(calendar).content.decode()
-    payload = {"action": "settings", "working_weekdays": [0, 1, 2, 3, 4], "exceeded_tier_percent": 120}
+    payload = {"action": "settings", "working_weekdays": [0, 1, 2, 3, 4], "exceeded_tier_percent": 120, "close_grace_minutes": 120}
     client.post(calendar, {**payload, "leaderboard_enabled": "on"})
     assert QuotaSettings.objects.get(organization=org_a.organization).leaderboard_enabled
     client.force_login(org_a.rep.user)
@@ -122,7 +122,7 @@ def test_an_admin_turns_it_on_in_the_calendar_settings(client, org_a):
 def test_a_manager_cannot_turn_it_on(client, org_a):
     client.force_login(org_a.manager.user)
     calendar = reverse("quotas:calendar", kwargs={"org_slug": org_a.slug})
-    payload = {"action": "settings", "working_weekdays": [0, 1, 2, 3, 4], "exceeded_tier_percent": 120,
+    payload = {"action": "settings", "working_weekdays": [0, 1, 2, 3, 4], "exceeded_tier_percent": 120, "close_grace_minutes": 120,
                "leaderboard_enabled": "on"}  # fmt: skip
     assert client.post(calendar, payload).status_code == 403
     assert not QuotaSettings.objects.filter(organization=org_a.organization, leaderboard_enabled=True).exists()

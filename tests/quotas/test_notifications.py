@@ -405,7 +405,7 @@ def test_notification_page_queries_do_not_grow(client, org_a):
 def test_an_admin_turns_reminders_on_in_the_calendar(client, org_a):
     client.force_login(org_a.admin.user)
     url = reverse("quotas:calendar", kwargs={"org_slug": org_a.slug})
-    payload = {"action": "settings", "working_weekdays": [0, 1, 2, 3, 4], "exceeded_tier_percent": 120}
+    payload = {"action": "settings", "working_weekdays": [0, 1, 2, 3, 4], "exceeded_tier_percent": 120, "close_grace_minutes": 120}
     client.post(url, {**payload, "reminder_enabled": "on"})
     assert QuotaSettings.objects.get(organization=org_a.organization).reminder_enabled
     assert "Reminder at 16:00" in client.get(url).content.decode()
