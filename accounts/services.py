@@ -38,14 +38,26 @@ def organization_create(*, user: User, **fields) -> Organization:
     return organization
 
 
+# Settings that lay out the organization's periods: the apps listed in settings.ORGANIZATION_LAYOUT_CHANGED redo
+# (or refuse) their periods when one changes.
+LAYOUT_FIELDS = ("week_start", "fiscal_year_start_month")
+
+
 @transaction.atomic
 def organization_update(*, organization: Organization, actor: Membership, **fields) -> Organization:
     if "require_2fa" in fields and fields["require_2fa"] != organization.require_2fa and actor.role != Role.OWNER:
         raise PermissionDenied(_("Only an owner can change the two-factor requirement."))
+    # Compared with the stored row: a ModelForm has already set its values on `organization` while validating.
+    asked = [name for name in LAYOUT_FIELDS if name in fields]
+    stored = Organization.objects.filter(pk=organization.pk).values(*asked).get() if asked else {}
+    layout_changed = [name for name in asked if fields[name] != stored[name]]
     for name, value in fields.items():
         setattr(organization, name, value)
     organization.full_clean()
     organization.save(update_fields=list(fields))
+    if layout_changed:
+        for hook in settings.ORGANIZATION_LAYOUT_CHANGED:
+            import_string(hook)(organization=organization, changed=layout_changed)
     return organization
 
 

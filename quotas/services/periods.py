@@ -2,11 +2,14 @@
 
 from datetime import date, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext as _
 
 from accounts.models import Organization
 
-from ..models import Period, PeriodKind
+from ..models import Correction, Period, PeriodKind, PeriodReopen, PeriodResult
 from ..periods import organization_period_bounds
 
 
@@ -47,6 +50,38 @@ def periods_ensure_ahead(*, organization: Organization) -> int:
     today = organization.local_today()
     year_start, _year_end = organization_period_bounds(organization, kind=PeriodKind.YEAR, day=today)
     return periods_ensure(organization=organization, start=year_start, end=today + timedelta(days=PERIODS_AHEAD_DAYS))
+
+
+# The period kinds each layout setting of the organization decides.
+LAYOUT_KINDS = {
+    "week_start": (PeriodKind.WEEK,),
+    "fiscal_year_start_month": (PeriodKind.QUARTER, PeriodKind.YEAR),
+}
+
+
+@transaction.atomic
+def periods_relayout(*, organization: Organization, changed: list[str]) -> None:
+    """settings.ORGANIZATION_LAYOUT_CHANGED hook: the week start or the fiscal year's start changed. The periods of
+    the kinds it decides are made again in the new layout — unless one of them already has history (results, a
+    correction, a reopen): history is never rewritten, and weeks of two layouts would overlap, so the change is
+    refused with a message on the field."""
+    refusals = {
+        "week_start": _("The week start can no longer change: weeks with results have been closed, and they stay as "
+                        "they were counted."),
+        "fiscal_year_start_month": _("The fiscal year's start can no longer change: quarters or years with results "
+                                     "have been closed, and they stay as they were counted."),
+    }  # fmt: skip
+    for field in changed:
+        periods = Period.objects.filter(organization=organization, kind__in=LAYOUT_KINDS[field])
+        history = (
+            Exists(PeriodResult.objects.filter(period=OuterRef("pk")))
+            | Exists(Correction.objects.filter(period=OuterRef("pk")))
+            | Exists(PeriodReopen.objects.filter(period=OuterRef("pk")))
+        )
+        if periods.filter(history).exists():
+            raise ValidationError({field: refusals[field]})
+        periods.delete()  # with their closes, which had nothing to keep
+    periods_ensure_ahead(organization=organization)
 
 
 def periods_setup(*, organization: Organization) -> None:

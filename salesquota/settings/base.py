@@ -114,6 +114,9 @@ ORGANIZATION_SETUP = [
     "activities.services.types.activity_types_create_defaults",
     "quotas.services.periods.periods_setup",
 ]
+# Called (organization=, changed=[field names]) inside the update when the week start or the fiscal year's start
+# changes; a ValidationError keyed by the field refuses the change.
+ORGANIZATION_LAYOUT_CHANGED = ["quotas.services.periods.periods_relayout"]
 
 # Each app's entries in the organization navigation bar, in this order.
 ORGANIZATION_NAVIGATION = [

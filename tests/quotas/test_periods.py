@@ -1,18 +1,21 @@
 """Period boundaries: weeks from the organization's week start, months, fiscal quarters and years, DST."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from unittest import mock
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.services import organization_create
 from quotas.models import Period, PeriodKind
 from quotas.periods import period_bounds
-from quotas.services.periods import period_get_or_create, periods_ensure
+from quotas.services.close import organization_close_due
+from quotas.services.periods import period_get_or_create, periods_ensure, periods_ensure_ahead
 from quotas.tasks import ensure_periods_task
 
 from ..factories import UserFactory
+from .conftest import TODAY
 
 
 @pytest.mark.parametrize(
@@ -86,3 +89,47 @@ def test_a_new_organization_gets_its_periods_and_the_task_keeps_them_ahead(db, f
     count = periods.count()
     ensure_periods_task.delay()
     assert periods.count() == count  # nothing new: already ahead
+
+
+# Changing the week start or the fiscal year's start ----------------------------------------------------
+
+
+def settings_post(client, org, **changes):
+    organization = org.organization
+    data = {name: getattr(organization, name) for name in
+            ("name", "slug", "time_zone", "week_start", "fiscal_year_start_month", "language", "currency")}  # fmt: skip
+    url = reverse("accounts:organization-settings", kwargs={"org_slug": org.slug})
+    return client.post(url, {**data, **changes})
+
+
+def layout(org, kind):
+    periods = Period.objects.filter(organization=org.organization, kind=kind).order_by("start")
+    return list(periods.values_list("start", "end"))
+
+
+def test_a_new_week_start_lays_the_weeks_out_again_without_overlaps(client, org_a):
+    periods_ensure_ahead(organization=org_a.organization)
+    assert {start.weekday() for start, _end in layout(org_a, "week")} == {0}  # Mondays
+    client.force_login(org_a.owner.user)
+    assert settings_post(client, org_a, week_start=6).status_code == 302
+    weeks = layout(org_a, "week")
+    assert {start.weekday() for start, _end in weeks} == {6}  # Sundays, and nothing else
+    assert all(end == start + timedelta(days=6) for start, end in weeks)
+    assert all(later[0] == earlier[1] + timedelta(days=1) for earlier, later in zip(weeks, weeks[1:]))
+    assert weeks[0][0] <= org_a.organization.local_today() - timedelta(days=7) and weeks[-1][1] > TODAY
+
+
+def test_the_week_start_cannot_change_once_weeks_have_results(client, org_a, make_plan, employed, frozen_now):
+    make_plan(org_a, lines={"outbound_calls": 50}, kind="week").versions.update(effective_from=date(2026, 11, 2))
+    periods_ensure(organization=org_a.organization, start=date(2026, 11, 2), end=TODAY, kinds=["week"])
+    organization_close_due(organization=org_a.organization, now=frozen_now)
+    before = layout(org_a, "week")
+    client.force_login(org_a.owner.user)
+    response = settings_post(client, org_a, week_start=6)
+    assert response.status_code == 200
+    assert "The week start can no longer change: weeks with results have been closed" in response.content.decode()
+    org_a.organization.refresh_from_db()
+    assert org_a.organization.week_start == 0 and layout(org_a, "week") == before
+    # The fiscal year's start still can: no quarter or year has closed.
+    assert settings_post(client, org_a, fiscal_year_start_month=7).status_code == 302
+    assert {start.month for start, _end in layout(org_a, "year")} == {7}
