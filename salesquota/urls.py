@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts.views import HomeView, InvitationAcceptView
+from activities.api import urls as activities_api
+from quotas.api import urls as quotas_api
 
 from .health import healthz
 
@@ -17,7 +19,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/v1/", include("activities.api.urls")),  # the JSON API: token authentication, no session
+    # The JSON API (token authentication, no session): entries from activities, closed results from quotas.
+    path("api/v1/", include(([*activities_api.urlpatterns, *quotas_api.urlpatterns], "api"))),
     path("", include("accounts.urls")),
     path("o/<slug:org_slug>/", include("activities.urls")),
     path("o/<slug:org_slug>/", include("quotas.urls")),

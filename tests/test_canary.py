@@ -298,6 +298,8 @@ def test_alphas_api_answers_show_no_canary(client, world, who):
         (entries, {"type": b.type.pk}, 200),
         (entries, {"date_from": "2026-01-01", "date_to": "2026-12-31", "source": "web"}, 200),
         (reverse("api:entry-detail", kwargs={"entry_pk": b.entry.pk}), {}, 404),
+        (reverse("api:result-list"), {}, 200),
+        (reverse("api:result-list"), {"rep": b.rep.user.email, "status": "below_minimum"}, 200),
     ]
     problems = []
     for path, params, status in reads:
@@ -324,4 +326,6 @@ def test_betas_api_shows_its_canaries(client, world):
     entries = api_get(client, b.owner_secret, reverse("api:entry-list"))
     assert "activity_type" in canaries_in(types.content.decode())
     assert {"note", "topic", "contact"} <= set(canaries_in(entries.content.decode()))
+    results = api_get(client, b.owner_secret, reverse("api:result-list"))
+    assert "activity_type" in canaries_in(results.content.decode())  # a result is labelled by its type's name
 

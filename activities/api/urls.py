@@ -5,14 +5,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from . import views
 
-app_name = "api"
-
 # The hash of the one inline <style> of drf-spectacular's Swagger UI page (drf_spectacular/swagger_ui.html), the
 # only inline code it has once the split view serves the start-up script from docs/?script. A drf-spectacular
 # upgrade that changes that <style> fails tests/test_security.py until this is updated.
 SWAGGER_UI_STYLE_HASH = "'sha256-MMpT0iDxyjALd9PdfepImGX3DBfJPXZ4IlDWdPAgtn0='"
 
-# Mounted at /api/v1/ (see salesquota.urls). Outside /o/<org_slug>/: the token names the organization.
+# Mounted at /api/v1/ in the namespace "api", with quotas' results (see salesquota.urls). Outside /o/<org_slug>/:
+# the token names the organization.
 urlpatterns = [
     path("activity-types/", views.ActivityTypeListView.as_view(), name="activity-type-list"),
     path("entries/", views.EntryListView.as_view(), name="entry-list"),

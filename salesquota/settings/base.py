@@ -241,9 +241,9 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "SalesQuota API",
     "DESCRIPTION": (
-        "Push activity entries from a dialer or CRM and read them back. Authenticate with a personal access "
-        "token (`Authorization: Bearer sq_…`) created on the *API* page of an organization: it acts as its "
-        "member, with the member's role, in that organization only."
+        "Push activity entries from a dialer or CRM, read them back, and read the closed periods' results. "
+        "Authenticate with a personal access token (`Authorization: Bearer sq_…`) created on the *API* page of an "
+        "organization: it acts as its member, with the member's role, in that organization only."
     ),
     "VERSION": "1.0.0",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
