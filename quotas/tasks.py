@@ -6,6 +6,7 @@ from django.utils import timezone
 from accounts.models import Organization
 
 from .models import Period
+from .services.calendar import holidays_apply_coming_years
 from .services.close import period_close_attempt, periods_due
 from .services.notifications import close_failed_alert_send, close_notifications_send, reminders_send
 from .services.periods import periods_ensure_ahead
@@ -18,10 +19,13 @@ CLOSE_TIME_LIMIT = 300
 
 @shared_task
 def ensure_periods_task() -> int:
-    """Create the periods every organization will need (idempotent: a missed or doubled run is harmless)."""
-    return sum(
-        periods_ensure_ahead(organization=organization) for organization in Organization.objects.order_by("pk")
-    )
+    """Create the periods every organization will need, and the coming year's public holidays of the country it
+    applied (idempotent: a missed or doubled run is harmless). Returns how many periods were created."""
+    created = 0
+    for organization in Organization.objects.order_by("pk"):
+        created += periods_ensure_ahead(organization=organization)
+        holidays_apply_coming_years(organization=organization)
+    return created
 
 
 @shared_task

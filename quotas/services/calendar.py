@@ -82,6 +82,32 @@ def holidays_apply_preset(*, organization: Organization, actor: Membership, coun
         raise ValidationError({"country": _("Choose a country from the list.")})
     if not 1900 <= year <= 2200:
         raise ValidationError({"year": _("Choose a year from the list.")})
+    return _preset_apply(organization=organization, country=country, year=year)
+
+
+@transaction.atomic
+def holidays_apply_coming_years(*, organization: Organization) -> int:
+    """Once an admin has applied a country's public holidays, this year's and next year's follow by themselves (the
+    periods job calls this): a January without New Year's Day in the calendar would ask reps for a day's work too
+    much. A year that already has a public holiday is left alone — an admin may have removed or moved some of it.
+    Returns how many holidays were added."""
+    country = QuotaSettings.objects.filter(organization=organization).values_list("holiday_country", flat=True).first()
+    if not country:
+        return 0
+    this_year = organization.local_today().year
+    applied_years = set(
+        Holiday.objects.filter(organization=organization, kind=HolidayKind.PUBLIC, date__year__gte=this_year)
+        .values_list("date__year", flat=True)
+        .distinct()
+    )
+    added = 0
+    for year in (this_year, this_year + 1):
+        if year not in applied_years:
+            added += len(_preset_apply(organization=organization, country=country, year=year))
+    return added
+
+
+def _preset_apply(*, organization: Organization, country: str, year: int) -> list[Holiday]:
     preset = holiday_preset(country=country, year=year, language=organization.language)
     existing = holiday_dates_existing(organization=organization, dates=[day for day, _name in preset])
     added = [

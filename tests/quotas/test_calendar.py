@@ -14,6 +14,7 @@ from accounts.models import Organization
 from quotas.models import Holiday, HolidayKind, QuotaSettings
 from quotas.selectors.calendar import calendar_get, holiday_preset_language
 from quotas.services.calendar import holiday_create, holidays_apply_preset
+from quotas.tasks import ensure_periods_task
 
 pytestmark = pytest.mark.usefixtures("frozen_now")  # 2026-11-25: the preset offers 2026 and 2027
 
@@ -89,6 +90,21 @@ def test_preset_applied_twice_adds_nothing(org_a):
     before = snapshot()
     again = holidays_apply_preset(organization=org_a.organization, actor=org_a.admin, country="SE", year=2026)
     assert len(first) == 13 and again == []
+    assert snapshot() == before
+
+
+def test_once_applied_the_coming_years_holidays_follow_by_themselves(org_a):
+    """The periods job applies this year's and next year's holidays of the country an admin applied once; a year
+    that has public holidays is left alone (a removed holiday stays removed); without a country, nothing."""
+    ensure_periods_task()
+    assert not Holiday.objects.filter(organization=org_a.organization, kind=HolidayKind.PUBLIC).exists()
+    holidays_apply_preset(organization=org_a.organization, actor=org_a.admin, country="SE", year=2026)
+    Holiday.objects.filter(organization=org_a.organization, date=date(2026, 1, 6)).delete()  # works on Epiphany
+    ensure_periods_task()
+    assert len(holidays_of(org_a, 2026)) == 12 and date(2026, 1, 6) not in holidays_of(org_a, 2026)
+    assert holidays_of(org_a, 2027)[date(2027, 1, 1)] == "New Year's Day"  # in the organization's language
+    before = snapshot()
+    ensure_periods_task()  # a doubled run adds nothing
     assert snapshot() == before
 
 
