@@ -13,15 +13,29 @@ from decimal import Decimal
 from django.db import transaction
 
 from accounts.demo import demo_email
-from accounts.models import Organization
+from accounts.models import Organization, TeamManager
 from accounts.roles import Role
 from accounts.selectors import membership_list
 from activities.models import ActivityEntry
 from activities.selectors import activity_type_list
 
-from .models import Holiday, Leave, Period, PlanScope, ProbationDecision, QuotaPlan, QuotaPlanVersion, QuotaSettings
+from .models import (
+    Flag,
+    FlagKind,
+    FlagStatus,
+    Holiday,
+    Leave,
+    Period,
+    PlanScope,
+    ProbationDecision,
+    QuotaPlan,
+    QuotaPlanVersion,
+    QuotaSettings,
+)
 from .periods import days_between, organization_period_bounds
 from .services.calendar import holidays_apply_preset, leave_create
+from .services.close import organization_close_due
+from .services.flags import flag_acknowledge
 from .services.periods import periods_ensure
 from .services.plans import LineData, next_period_start, quota_plan_create, quota_plan_publish
 
@@ -115,6 +129,33 @@ def demo_quotas_create(*, organization: Organization) -> dict[str, int]:
         today=today,
     )  # fmt: skip
     return {"holidays": holidays, "plans": len(plans), "leave": len(LEAVE) + probation_leave}
+
+
+# The managers' follow-up of the demo's past: the flags of periods that ended before this many days ago are
+# acknowledged (a living team's inbox holds the last two weeks, not three months).
+FOLLOWED_UP_BEFORE_DAYS = 14
+FOLLOW_UP_COMMENTS = {
+    FlagKind.BELOW_MINIMUM: "Went through it in our 1:1: more call blocks in the mornings next week.",
+    FlagKind.PLAN_NOT_MET: "Agreed on a plan for the coming week.",
+    FlagKind.EXCEEDED: "Great work, thank you!",
+}
+
+
+def demo_history_close(*, organization: Organization) -> int:
+    """Close the demo's past periods, then acknowledge the flags older than two weeks as the reps' managers would
+    have; returns the number of periods closed. (The close and the acknowledgements are the real services.)"""
+    closed = organization_close_due(organization=organization)
+    cutoff = organization.local_today() - timedelta(days=FOLLOWED_UP_BEFORE_DAYS)
+    managers = {
+        link.team_id: link.membership
+        for link in TeamManager.objects.filter(organization=organization).select_related("membership").order_by("pk")
+    }
+    old_flags = Flag.objects.filter(organization=organization, status=FlagStatus.OPEN, period__end__lt=cutoff)
+    for flag in old_flags.select_related("rep").order_by("pk"):
+        if flag.rep.team_id in managers:
+            flag_acknowledge(organization=organization, actor=managers[flag.rep.team_id], flag=flag,
+                             comment=FOLLOW_UP_COMMENTS[flag.kind])  # fmt: skip
+    return len(closed)
 
 
 def _probation_leave(*, organization: Organization, reps, managers, today: date) -> int:

@@ -20,6 +20,7 @@ from quotas.demo import demo_quotas_delete
 from quotas.models import (
     Flag,
     FlagKind,
+    FlagStatus,
     Holiday,
     HolidayKind,
     Leave,
@@ -156,8 +157,21 @@ def test_seeded_demo_closes_into_a_believable_history():
                                      end__gte=organization.local_today()).exists()  # fmt: skip
     assert "Closed 0 period(s)" in call_command_output("close_periods")  # idempotent
 
+    # The managers followed up all but the last two weeks: older flags are acknowledged, with a comment, by the
+    # rep's team's manager; the recent ones wait in the inbox.
+    cutoff = organization.local_today() - timedelta(days=14)
+    flags = Flag.objects.filter(organization=organization, period_close__superseded_at__isnull=True)
+    assert not flags.filter(status=FlagStatus.OPEN, period__end__lt=cutoff).exists()
+    assert flags.filter(status=FlagStatus.OPEN, period__end__gte=cutoff).exists()
+    followed_up = flags.filter(status=FlagStatus.ACKNOWLEDGED).select_related("rep__team", "acknowledged_by")
+    assert followed_up.count() > 50
+    assert all(flag.acknowledged_by in {m.user for m in flag.rep.team.managers.all()} for flag in followed_up[:20])
+    assert all(flag.comments.exists() for flag in followed_up[:20])
+
+    old_demo = organization.pk
     seed("--reset")  # the closes' results and flags do not hold on to the old demo
-    assert not RepPeriodSummary.objects.exists() and entries().exists()
+    assert not RepPeriodSummary.objects.filter(organization_id=old_demo).exists() and entries().exists()
+    assert RepPeriodSummary.objects.filter(organization=demo()).exists()  # the new demo has its own history
 
 
 def flagged_periods(email: str) -> set[int]:

@@ -1,4 +1,6 @@
-"""Build the demo organization "Nordic Advisors" with its people, 90 days of activity and its quotas.
+"""Build the demo organization "Nordic Advisors" with its people, 90 days of activity and its quotas, and close its
+past periods as the nightly job would have, the managers having followed up the flags of all but the last two
+weeks.
 
 Idempotent; `--reset` rebuilds it from scratch. The command lives in `quotas`, the top of the dependency
 graph (quotas → activities → accounts), so that it can call every app's demo builder in order.
@@ -17,7 +19,7 @@ from quotas import demo as quotas_demo
 class Command(BaseCommand):
     help = (
         "Create the demo organization Nordic Advisors with its people, 90 days of activity, quota plans, "
-        "holidays and leave (idempotent)."
+        "holidays and leave, and close its past periods (idempotent)."
     )
 
     def add_arguments(self, parser):
@@ -40,8 +42,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Created the demo organization {accounts_demo.DEMO_NAME} with {entry_count:,} activity entries, "
-                    f"{quotas['plans']} quota plans, {quotas['holidays']} public holidays and {quotas['leave']} "
-                    f"approved leaves in {time.perf_counter() - started:.1f} s."
+                    f"{quotas['plans']} quota plans, {quotas['holidays']} public holidays, {quotas['leave']} "
+                    f"approved leaves and {quotas['closed']} closed periods (flags older than two weeks followed "
+                    f"up) in {time.perf_counter() - started:.1f} s."
                 )
             )
         for line in accounts_demo.demo_logins():
@@ -59,4 +62,6 @@ class Command(BaseCommand):
     def _create_demo(self) -> tuple[int, dict[str, int]]:
         organization = accounts_demo.demo_organization_create()
         entry_count = activities_demo.demo_activity_create(organization=organization)
-        return entry_count, quotas_demo.demo_quotas_create(organization=organization)
+        quotas = quotas_demo.demo_quotas_create(organization=organization)
+        quotas["closed"] = quotas_demo.demo_history_close(organization=organization)
+        return entry_count, quotas
