@@ -1,5 +1,7 @@
 """Thin Celery tasks of the quotas app: they find the work and hand ids to services."""
 
+import logging
+
 from celery import shared_task
 from django.utils import timezone
 
@@ -10,6 +12,8 @@ from .services.calendar import holidays_apply_coming_years
 from .services.close import period_close_attempt, periods_due
 from .services.notifications import close_failed_alert_send, close_notifications_send, reminders_send
 from .services.periods import periods_ensure_ahead
+
+logger = logging.getLogger(__name__)
 
 # Below the broker's visibility timeout (settings.CELERY_BROKER_TRANSPORT_OPTIONS), so that a message is
 # never handed to a second worker while the first is still within its time limit.
@@ -24,7 +28,10 @@ def ensure_periods_task() -> int:
     created = 0
     for organization in Organization.objects.order_by("pk"):
         created += periods_ensure_ahead(organization=organization)
-        holidays_apply_coming_years(organization=organization)
+        try:
+            holidays_apply_coming_years(organization=organization)
+        except Exception:  # one organization's calendar must not hold up the next organizations' periods
+            logger.exception("Applying the coming years' holidays of %s failed", organization.slug)
     return created
 
 

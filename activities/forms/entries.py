@@ -1,33 +1,20 @@
 """Logging and correcting entries (Today page, entry edit)."""
 
-from datetime import date
-
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.utils.formats import date_format
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, Organization
 
 from ..selectors import activity_type_list, reps_loggable_by
-from ..services.entries import EntryData
-
-# Days a form accepts at all. The services decide which of them may be logged (not in the future, not before the
-# rep's start, not locked); these bounds only keep absurd input (year 1 or 9999) out of the period arithmetic.
-EARLIEST_DAY = date(2000, 1, 1)
-LATEST_DAY = date(2099, 12, 31)
-
-
-def _out_of_range_message() -> str:
-    return _("Enter a date between %(first)s and %(last)s.") % {
-        "first": date_format(EARLIEST_DAY), "last": date_format(LATEST_DAY)
-    }  # fmt: skip
+from ..services.entries import EARLIEST_DAY, LATEST_DAY, EntryData, day_out_of_range_message
 
 
 def day_field(label, **kwargs) -> forms.DateField:
-    """A date input for a day of activity, within EARLIEST_DAY … LATEST_DAY."""
-    message = lazy(_out_of_range_message, str)()
+    """A date input for a day of activity, within EARLIEST_DAY … LATEST_DAY (the services check it too: the API and
+    the import have no form)."""
+    message = lazy(day_out_of_range_message, str)()
     return forms.DateField(
         label=label,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

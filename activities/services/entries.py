@@ -21,6 +21,22 @@ from .locks import LockedDates, date_is_locked, locked_dates
 # Entries per INSERT when logging many (SQLite lowers it further to its limit of query parameters).
 BULK_BATCH_SIZE = 1_000
 
+# Days the app accepts at all, for entries and leave. Python's dates run from year 1 to 9999, but a week or a month
+# around year 9999 does not fit in them; these bounds keep absurd input out of the period arithmetic with a message.
+EARLIEST_DAY = date(2000, 1, 1)
+LATEST_DAY = date(2099, 12, 31)
+
+
+def day_out_of_range_message() -> str:
+    return _("Enter a date between %(first)s and %(last)s.") % {
+        "first": date_format(EARLIEST_DAY), "last": date_format(LATEST_DAY)
+    }  # fmt: skip
+
+
+def check_day_in_range(day: date, *, field: str = "date") -> None:
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise ValidationError({field: day_out_of_range_message()})
+
 
 class EntryLockedError(ValidationError):
     """The entry's date is in a closed (locked) period."""
@@ -86,6 +102,7 @@ def check_date(
     A caller checking many entries (the import) passes the organization's `today` and its `locked` dates,
     loaded once, instead of a query per entry.
     """
+    check_day_in_range(day)
     if day > (today or organization.local_today()):
         raise ValidationError({"date": _("You cannot log activity for a future day.")})
     if rep.employment_start and day < rep.employment_start:

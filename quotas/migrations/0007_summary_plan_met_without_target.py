@@ -15,6 +15,11 @@ def no_target_is_not_a_miss(apps, schema_editor):
     RepPeriodSummary.objects.filter(plan_met=False).exclude(Exists(with_target)).update(plan_met=None)
 
 
+def no_target_as_before(apps, schema_editor):
+    """Back to 0006, where a period without a target counted as not met (the column cannot hold NULL there)."""
+    apps.get_model("quotas", "RepPeriodSummary").objects.filter(plan_met__isnull=True).update(plan_met=False)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("quotas", "0006_flag_references"),
@@ -26,5 +31,6 @@ class Migration(migrations.Migration):
             name="plan_met",
             field=models.BooleanField(null=True),
         ),
-        migrations.RunPython(no_target_is_not_a_miss, migrations.RunPython.noop),
+        # Reversed, operations run last to first: the NULLs are gone before the column is NOT NULL again.
+        migrations.RunPython(no_target_is_not_a_miss, no_target_as_before),
     ]

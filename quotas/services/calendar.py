@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Membership, Organization
 from accounts.roles import Role
 from activities.selectors import rep_may_be_logged_by
+from activities.services.entries import check_day_in_range
 
 from ..models import Holiday, HolidayKind, Leave, LeaveStatus, QuotaSettings
 from ..selectors.calendar import holiday_dates_existing, holiday_preset, holiday_preset_countries, leave_overlapping
@@ -158,6 +159,8 @@ def holiday_delete(*, organization: Organization, actor: Membership, holiday: Ho
 
 
 def _check_leave_dates(*, organization: Organization, rep: Membership, start: date, end: date) -> None:
+    check_day_in_range(start, field="start")
+    check_day_in_range(end, field="end")
     if end < start:
         raise ValidationError({"end": _("The last day cannot be before the first day.")})
     if (end - start).days + 1 > MAX_LEAVE_DAYS:

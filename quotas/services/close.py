@@ -6,6 +6,9 @@ targets (the same pro-rating the live progress uses), then freeze every rep × l
 INSERT … SELECT that groups the entries, and the per-rep summaries with streaks and the flags with one
 statement each (close_results.py), lock the entries, mark the period closed. A constant number of statements
 whatever the number of reps. A crash before commit leaves nothing, and the next sweep does it again.
+
+A re-close (an approved correction, an admin's reopen) goes through the same function and replaces the period's
+results; reclose.py says what it keeps of the close it replaces (the targets, the flags' follow-up, the streaks).
 """
 
 import logging
@@ -24,14 +27,8 @@ from activities.services.locks import entries_lock
 from ..models import Flag, FlagStatus, Period, PeriodClose, PeriodStatus, QuotaSettings
 from ..selectors.calendar import quota_settings_get
 from ..selectors.progress import targets_for_period
-from .close_results import (
-    flags_insert,
-    later_streaks_update,
-    results_insert,
-    summaries_insert,
-    targets_asked,
-    targets_asked_before,
-)
+from .close_results import flags_insert, results_insert, summaries_insert, targets_asked
+from .reclose import flags_carry_over, later_streaks_update, targets_asked_before
 
 logger = logging.getLogger(__name__)
 
@@ -102,18 +99,26 @@ def period_close(
         return None
     now = timezone.now()
     settings = _settings_of(period)
-    if period.last_close_number is None:
-        reps = _reps_of_period(organization=organization, period=period)
-        asked = targets_asked(
-            targets_for_period(organization=organization, reps=reps, kind=period.kind, start=period.start,
+    reps = _reps_of_period(organization=organization, period=period)
+
+    def targets_now(of_reps) -> dict:
+        return targets_asked(
+            targets_for_period(organization=organization, reps=of_reps, kind=period.kind, start=period.start,
                                end=period.end, settings=settings)
         )  # fmt: skip
+
+    replaced = None
+    if period.last_close_number is None:
+        asked = targets_now(reps)
     else:
-        # A re-close: the same targets as the current close, which becomes history, and so do its open flags.
-        asked = targets_asked_before(period_id=period.pk)
-        Flag.objects.filter(period_close__period=period, period_close__superseded_at__isnull=True,
-                            status=FlagStatus.OPEN).update(status=FlagStatus.WITHDRAWN)  # fmt: skip
-        PeriodClose.objects.filter(period=period, superseded_at__isnull=True).update(superseded_at=now)
+        # A re-close: the current close becomes history, and so do its open flags; what it asked stays (reclose.py).
+        replaced = PeriodClose.objects.get(period=period, superseded_at__isnull=True)
+        asked = targets_asked_before(period_close_id=replaced.pk)
+        newcomers = [rep for rep in reps if rep.pk not in asked]
+        if newcomers:
+            asked |= targets_now(newcomers)
+        Flag.objects.filter(period_close=replaced, status=FlagStatus.OPEN).update(status=FlagStatus.WITHDRAWN)
+        PeriodClose.objects.filter(pk=replaced.pk).update(superseded_at=now)
     period_close_row = PeriodClose.objects.create(
         organization=organization, period=period, number=(period.last_close_number or 0) + 1, actor=actor,
         reason=reason,
@@ -127,9 +132,10 @@ def period_close(
         summaries_insert(
             organization_id=organization.pk, period_close_id=period_close_row.pk, kind=period.kind, start=period.start
         )
-        if period.last_close_number is not None:
-            later_streaks_update(period_close_id=period_close_row.pk, period=period)
         flags_insert(period_close_id=period_close_row.pk, now=now)
+        if replaced is not None:
+            later_streaks_update(replaced_close_id=replaced.pk, period_close_id=period_close_row.pk, period=period)
+            flags_carry_over(replaced_close_id=replaced.pk, period_close_id=period_close_row.pk)
         # Only periods that had targets freeze their entries: closing a day without daily plans locks nothing.
         entries_lock(organization=organization, start=period.start, end=period.end, actor=actor, reason=f"close {period}")
     Period.objects.filter(pk=period.pk).update(

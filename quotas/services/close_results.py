@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from django.db import connection
 
-from ..models import FlagKind, FlagStatus, PeriodResult, RepPeriodSummary, ResultStatus
+from ..models import FlagKind, FlagStatus, ResultStatus
 from ..selectors.progress import LineTarget, RepTargets
 
 # Reps per statement: keeps the statement's parameters well inside SQLite's limit (32,766).
@@ -66,36 +66,12 @@ def targets_asked(targets: list[RepTargets]) -> dict[int, list[TargetKey]]:
     return asked
 
 
-def targets_asked_before(*, period_id: int) -> dict[int, list[TargetKey]]:
-    """What a re-close asks of each rep: the targets of the period's current close, not today's. A correction or a
-    reopen changes what was done; a plan archived, an FTE or a team changed since must not rewrite the target
-    (PRODUCT: closed results keep the target they were closed with). One query."""
-    asked: dict[int, list[TargetKey]] = {}
-    results = PeriodResult.objects.filter(period_id=period_id, period_close__superseded_at__isnull=True)
-    for result in results.select_related("line").order_by("pk"):
-        line = result.line
-        asked.setdefault(result.rep_id, []).append(
-            TargetKey(
-                version_id=result.version_id,
-                line_id=result.line_id,
-                type_id=line.activity_type_id if line else None,
-                topic=line.topic if line else "",
-                distinct_contacts=1 if line and line.distinct_contacts else 0,
-                label=result.label,
-                target_full=result.target_full,
-                target=result.target,
-                explanation=result.explanation,
-            )
-        )
-    return asked
-
-
 def results_insert(
     *, organization_id: int, period_close_id: int, period_id: int, start: date, end: date,
     exceeded_tier: Decimal, asked: dict[int, list[TargetKey]],
 ) -> None:  # fmt: skip
-    """Freeze every rep × line result of the close: what each rep was `asked` (targets_asked or
-    targets_asked_before) against what they did.
+    """Freeze every rep × line result of the close: what each rep was `asked` (targets_asked, or for a re-close
+    reclose.targets_asked_before) against what they did.
 
     The statement gets the distinct targets once, the distinct sets of targets once (reps of one team share
     theirs), and each rep as two numbers (rep, set), so that its parameters stay few: building thousands of
@@ -236,33 +212,6 @@ def summaries_insert(*, organization_id: int, period_close_id: int, kind: str, s
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, [period_close_id, organization_id, kind, start - timedelta(days=1)])
-
-
-def later_streaks_update(*, period_close_id: int, period) -> None:
-    """After a re-close: recount the streaks of the later closed periods of the kind for the re-closed reps, which
-    were counted from the period's replaced summary (a week corrected to met lengthens every streak after it).
-    Two queries: the summaries from this period on, and one update of those whose streak changes."""
-    reps = RepPeriodSummary.objects.filter(period_close_id=period_close_id).values("rep_id")
-    summaries = (
-        RepPeriodSummary.objects.filter(
-            organization_id=period.organization_id, rep_id__in=reps, period__kind=period.kind,
-            period__start__gte=period.start, period_close__superseded_at__isnull=True,
-        )  # fmt: skip
-        .select_related("period")
-        .order_by("period__start", "pk")
-    )
-    last: dict[int, tuple[date, int]] = {}  # per rep: the end of their latest period seen, and its streak
-    changed = []
-    for summary in summaries:
-        if summary.period_id != period.pk:
-            previous_end, previous_streak = last.get(summary.rep_id, (None, 0))
-            base = previous_streak if previous_end == summary.period.start - timedelta(days=1) else 0
-            streak = base if summary.plan_met is None else (base + 1 if summary.plan_met else 0)
-            if streak != summary.streak:
-                summary.streak = streak
-                changed.append(summary)
-        last[summary.rep_id] = (summary.period.end, summary.streak)
-    RepPeriodSummary.objects.bulk_update(changed, ["streak"])
 
 
 def flags_insert(*, period_close_id: int, now: datetime) -> None:

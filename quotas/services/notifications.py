@@ -156,7 +156,7 @@ class RepReport:
     rep: Membership
     results: list[PeriodResult] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
-    plan_met: bool = False
+    plan_met: bool | None = None  # None: no target in the period (no working day for the rep)
     streak: int = 0
 
     @property
@@ -292,7 +292,6 @@ def _close_drafts(
     for report in by_name:
         if report.rep.team_id is not None:
             by_team[report.rep.team_id].append(report)
-    by_team = {team_id: team_reports for team_id, team_reports in by_team.items() if concerns(team_reports)}
     leads = (
         TeamManager.objects.filter(
             organization=organization, team_id__in=list(by_team), membership__is_active=True,
@@ -307,6 +306,8 @@ def _close_drafts(
         teams_of.setdefault(user.pk, (user, []))[1].append(TeamReport(team=link.team, reps=by_team[link.team_id]))
     for user, teams in teams_of.values():
         team_reps = [report for team in teams for report in team.reps]
+        if not concerns(team_reps):
+            continue
         drafts.append(
             Draft(recipient=user, kind=NotificationKind.MANAGER_DIGEST,
                   key=f"{NotificationKind.MANAGER_DIGEST}:{period_close.pk}:{user.pk}",

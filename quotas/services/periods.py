@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization
 
-from ..models import Correction, Period, PeriodKind, PeriodReopen, PeriodResult
+from ..models import Correction, Period, PeriodKind, PeriodReopen, PeriodResult, QuotaPlanVersion
 from ..periods import organization_period_bounds
 
 
@@ -73,6 +73,7 @@ def periods_relayout(*, organization: Organization, changed: list[str]) -> None:
     }  # fmt: skip
     for field in changed:
         periods = Period.objects.filter(organization=organization, kind__in=LAYOUT_KINDS[field])
+        list(periods.select_for_update())  # a close committing meanwhile waits, then finds its period gone
         history = (
             Exists(PeriodResult.objects.filter(period=OuterRef("pk")))
             | Exists(Correction.objects.filter(period=OuterRef("pk")))
@@ -81,7 +82,22 @@ def periods_relayout(*, organization: Organization, changed: list[str]) -> None:
         if periods.filter(history).exists():
             raise ValidationError({field: refusals[field]})
         periods.delete()  # with their closes, which had nothing to keep
+        _versions_realign(organization=organization, kinds=LAYOUT_KINDS[field])
     periods_ensure_ahead(organization=organization)
+
+
+def _versions_realign(*, organization: Organization, kinds) -> None:
+    """A plan version takes effect at the start of a period; in the new layout, at the start of the period that
+    holds its old start (a weekly plan from Monday the 23rd runs from Sunday the 22nd when weeks start on Sunday,
+    instead of missing the current week)."""
+    versions = QuotaPlanVersion.objects.filter(organization=organization, plan__period_kind__in=kinds)
+    moved = []
+    for version in versions.select_related("plan"):
+        start, _end = organization_period_bounds(organization, kind=version.plan.period_kind, day=version.effective_from)
+        if start != version.effective_from:
+            version.effective_from = start
+            moved.append(version)
+    QuotaPlanVersion.objects.bulk_update(moved, ["effective_from"], batch_size=500)
 
 
 def periods_setup(*, organization: Organization) -> None:

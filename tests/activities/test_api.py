@@ -438,6 +438,7 @@ def test_archived_type_is_unknown(rep_api, org_a, today):
         ({"type": "revenue", "quantity": "10.555"}, "quantity", "Use at most 2 decimals."),
         ({"type": "revenue", "quantity": 0}, "quantity", "Enter an amount above 0 and at most 1,000,000,000."),
         ({"date": "2025-02-30"}, "date", "Date has wrong format. Use one of these formats instead: YYYY-MM-DD."),
+        ({"date": "0001-01-01"}, "date", "Enter a date between 1 Jan 2000 and 31 Dec 2099."),
         ({"note": "x" * 1001}, "note", "Ensure this field has no more than 1000 characters."),
         ({"type": None}, "type", "This field may not be null."),
     ],

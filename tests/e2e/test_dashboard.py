@@ -85,8 +85,7 @@ def rep_names(page) -> list[str]:
 
 def test_manager_lands_on_the_dashboard_filters_sorts_and_reads_statuses(new_page, org_a, teams):
     page = new_page(viewport=LAPTOP)
-    sign_in(page, org_a.manager.user.email, PASSWORD)
-    page.get_by_role("link", name="Alpha Advisors").click()
+    sign_in(page, org_a.manager.user.email, PASSWORD)  # a member of one organization: straight to its dashboard
     page.get_by_role("heading", name="Team dashboard").wait_for()
     assert page.locator(".org-nav a[aria-current='page']").inner_text() == "Dashboard"
     assert rep_names(page) == [name for name, *_ in PEOPLE]  # by name; not the rep who left years ago

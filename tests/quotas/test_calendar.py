@@ -4,6 +4,7 @@ Everyone reads the calendar page; only admins and owners change it.
 """
 
 from datetime import date, timedelta
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -11,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Organization
-from quotas.models import Holiday, HolidayKind, QuotaSettings
+from quotas.models import Holiday, HolidayKind, Period, QuotaSettings
 from quotas.selectors.calendar import calendar_get, holiday_preset_language
 from quotas.services.calendar import holiday_create, holidays_apply_preset
 from quotas.tasks import ensure_periods_task
@@ -106,6 +107,13 @@ def test_once_applied_the_coming_years_holidays_follow_by_themselves(org_a):
     before = snapshot()
     ensure_periods_task()  # a doubled run adds nothing
     assert snapshot() == before
+
+
+def test_one_organizations_holiday_failure_does_not_stop_the_next_ones_periods(org_a, org_b):
+    Period.objects.filter(organization=org_b.organization).delete()
+    with mock.patch("quotas.tasks.holidays_apply_coming_years", side_effect=[RuntimeError("no network"), 0]):
+        ensure_periods_task()
+    assert Period.objects.filter(organization=org_b.organization).exists()
 
 
 def test_admin_edits_survive_a_reapplied_preset(client, org_a):

@@ -145,6 +145,24 @@ def test_a_reclose_recounts_the_streaks_of_the_later_periods(org_a, weeks, emplo
     assert streaks() == [0, 1]
 
 
+def test_a_reclose_gives_a_rep_it_did_not_have_their_targets(org_a, weeks, employed):
+    """A rep entered after the close, with an employment start before it (and their week logged by a manager):
+    the replaced close had no results for them, so the re-close computes theirs; the others keep their own."""
+    add(org_a, employed, "outbound_calls", 50, LAST_WEEK)
+    period_close(organization=org_a.organization, period=weeks[LAST_WEEK])
+    late = MembershipFactory(organization=org_a.organization, role=Role.REP, team=org_a.team,
+                             employment_start=LAST_WEEK - timedelta(days=30))  # fmt: skip
+    entries_unlock(organization=org_a.organization, start=LAST_WEEK, end=LAST_WEEK, actor=org_a.admin.user,
+                   reason="late hire")  # fmt: skip
+    add(org_a, late, "outbound_calls", 20, LAST_WEEK)
+    period_close(organization=org_a.organization, period=weeks[LAST_WEEK], reclose=True, reason="late hire")
+    current = PeriodResult.objects.filter(period=weeks[LAST_WEEK], period_close__superseded_at__isnull=True)
+    assert {(r.label, r.actual, r.target) for r in current.filter(rep=late)} == {
+        ("Outbound calls", 20, 50), ("Meetings", 0, 4)
+    }  # fmt: skip
+    assert current.filter(rep=employed).count() == 2
+
+
 def test_a_crash_before_commit_leaves_nothing_and_three_failures_stop_the_period(org_a, weeks, employed):
     period = weeks[LAST_WEEK]
     add(org_a, employed, "outbound_calls", 10, LAST_WEEK)

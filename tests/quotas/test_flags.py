@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from accounts.roles import Role
 from activities.models import ActivityEntry
+from activities.services.locks import entries_unlock
 from quotas.models import Flag, FlagComment, FlagKind, FlagStatus, Period
 from quotas.selectors.flags import FlagFilter, flag_list
 from quotas.selectors.reps import rep_flag_list
@@ -297,20 +298,31 @@ def test_a_flag_withdrawn_by_a_reclose_takes_no_more_writes(client, org_a, flags
     assert writes() == before
 
 
-def test_a_reclose_replaces_acknowledged_flags_too(client, org_a, flags, weeks):
-    """An acknowledged flag belongs to the close it was raised by: once a re-close replaces that close, the
-    flag is history (the inbox's "All"), not a current flag next to the new results."""
+def test_a_reclose_keeps_the_follow_up_of_the_flags_it_raises_again(client, org_a, flags, weeks, employed):
+    """A re-close raises its flags anew. Those that state the same fact as before (same rep, line, figure) keep
+    the manager's acknowledgement and the thread; a changed figure is a new fact and starts open; the replaced
+    flags are history (the inbox's "All")."""
     below = flags[FlagKind.BELOW_MINIMUM]
     flag_acknowledge(organization=org_a.organization, actor=org_a.manager, flag=below, comment="Talked it through")
-    period_close(organization=org_a.organization, period=weeks[LAST_WEEK], reclose=True, reason="correction")
-    below.refresh_from_db()
-    assert below.status == FlagStatus.ACKNOWLEDGED  # the manager's record stays as it was
+    period_close(organization=org_a.organization, period=weeks[LAST_WEEK], reclose=True, reason="another rep")
     manager = org_a.manager
+    current = {flag.kind: flag for flag in rep_flag_list(organization=org_a.organization, rep=org_a.rep)}
+    assert set(current) == set(flags) and below.pk not in {flag.pk for flag in current.values()}
+    again = current[FlagKind.BELOW_MINIMUM]
+    assert (again.status, again.acknowledged_by) == (FlagStatus.ACKNOWLEDGED, manager.user)
+    assert [comment.body for comment in again.comments.all()] == ["Talked it through"]
+    assert current[FlagKind.EXCEEDED].status == FlagStatus.OPEN  # it was open, it stays open
     acknowledged = flag_list(organization=org_a.organization, viewer=manager, status=FlagFilter.ACKNOWLEDGED)
-    assert below not in acknowledged
+    assert list(acknowledged) == [again]  # not the replaced one next to it
     assert below in flag_list(organization=org_a.organization, viewer=manager, status=FlagFilter.ALL)
-    shown = rep_flag_list(organization=org_a.organization, rep=org_a.rep)
-    assert below not in shown and {flag.kind for flag in shown} == set(flags)  # the new close's three
+
+    # The meetings corrected from 3 to 2: still below the minimum, but a new figure — open again.
+    entries_unlock(organization=org_a.organization, start=LAST_WEEK, end=LAST_WEEK, actor=manager.user, reason="fix")
+    ActivityEntry.objects.filter(rep=employed, activity_type=org_a.types["meetings"]).update(quantity=2)
+    period_close(organization=org_a.organization, period=weeks[LAST_WEEK], reclose=True, reason="correction")
+    current = {flag.kind: flag for flag in rep_flag_list(organization=org_a.organization, rep=org_a.rep)}
+    assert current[FlagKind.BELOW_MINIMUM].status == FlagStatus.OPEN
+    assert current[FlagKind.BELOW_MINIMUM].result.actual == 2
 
 
 def test_the_flags_nav_entry_shows_for_reps(client, org_a):

@@ -240,6 +240,7 @@ def test_another_organizations_leave_is_404(client, world):
     [
         ({"start": "2026-08-07", "end": "2026-08-03"}, "The last day cannot be before the first day."),
         ({"start": "2026-01-01", "end": "2027-01-02"}, "Leave can be at most 366 days long."),
+        ({"start": "9999-12-30", "end": "9999-12-31"}, "Enter a date between 1 Jan 2000 and 31 Dec 2099."),
         ({"start": "", "end": "2026-08-03"}, "This field is required."),
         ({"start": "2026-02-30", "end": "2026-03-03"}, "Enter a valid date."),
         ({"start": "2026-08-03", "end": "2026-08-04", "reason": "x" * 201}, "at most 200 characters"),

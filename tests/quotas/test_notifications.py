@@ -29,6 +29,7 @@ from quotas.models import (
     QuotaSettings,
 )
 from quotas.services import close as close_service
+from quotas.services.calendar import leave_create
 from quotas.services.close import MAX_CLOSE_ATTEMPTS, period_close
 from quotas.services.notifications import reminders_send
 from quotas.services.periods import periods_ensure
@@ -204,6 +205,8 @@ def test_a_reclose_writes_only_to_those_whose_results_changed(
     other_manager = MembershipFactory(organization=org_a.organization, role=Role.MANAGER,
                                       user__email="boss@alpha.example")  # fmt: skip
     TeamManager.objects.create(organization=org_a.organization, team=other_team, membership=other_manager)
+    # org_a's manager leads both teams: their digest keeps the whole picture, the unchanged team too.
+    TeamManager.objects.create(organization=org_a.organization, team=other_team, membership=org_a.manager)
     add(org_a, other_rep, "outbound_calls", 20)
     close(org_a, weeks[LAST_WEEK], django_capture_on_commit_callbacks)
     assert len(mails_to("olle@alpha.example")) == len(mails_to("boss@alpha.example")) == 1
@@ -215,10 +218,27 @@ def test_a_reclose_writes_only_to_those_whose_results_changed(
     assert sorted(message.to[0] for message in mail.outbox) == [
         "hr@alpha.example", "manager@alpha.example", "rep@alpha.example"
     ]  # fmt: skip
+    assert "Outbound: 0 of 1 reps met their plan." in mails_to("manager@alpha.example")[0].body
     # A re-close that changes nobody's results writes to nobody.
     mail.outbox.clear()
     close(org_a, weeks[LAST_WEEK], django_capture_on_commit_callbacks, reclose=True, reason="no change")
     assert mail.outbox == []
+
+
+def test_a_rep_without_a_target_is_told_so_not_that_they_missed_the_plan(
+    org_a, weeks, frozen_now, django_capture_on_commit_callbacks
+):
+    away = MembershipFactory(organization=org_a.organization, role=Role.REP, team=org_a.team,
+                             user__email="away@alpha.example", probation_end=date(2027, 2, 28))  # fmt: skip
+    leave_create(organization=org_a.organization, actor=org_a.manager, rep=away, start=LAST_WEEK,
+                 end=LAST_WEEK + timedelta(days=6), reason="Vacation")  # fmt: skip
+    close(org_a, weeks[LAST_WEEK], django_capture_on_commit_callbacks)
+    (summary,) = mails_to("away@alpha.example")
+    assert "You had no target this period (no working day for you): your streak carries over it." in summary.body
+    assert "You did not meet every target" not in summary.body
+    (digest,) = mails_to("hr@alpha.example")
+    away_part = digest.body.split(away.user.display_name, 1)[1].split("\n\n", 1)[0]
+    assert "No target (no working day)." in away_part and "Plan not met." not in away_part
 
 
 # The close-failed alert -----------------------------------------------------------------------------

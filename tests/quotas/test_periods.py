@@ -7,9 +7,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Organization
 from accounts.services import organization_create
 from quotas.models import Period, PeriodKind
 from quotas.periods import period_bounds
+from quotas.selectors.progress import targets_for_period
 from quotas.services.close import organization_close_due
 from quotas.services.periods import period_get_or_create, periods_ensure, periods_ensure_ahead
 from quotas.tasks import ensure_periods_task
@@ -107,8 +109,10 @@ def layout(org, kind):
     return list(periods.values_list("start", "end"))
 
 
-def test_a_new_week_start_lays_the_weeks_out_again_without_overlaps(client, org_a):
+def test_a_new_week_start_lays_the_weeks_out_again_without_overlaps(client, org_a, make_plan, frozen_now):
     periods_ensure_ahead(organization=org_a.organization)
+    plan = make_plan(org_a, lines={"outbound_calls": 50}, kind="week")  # from this week's Monday, 23 Nov
+    monthly = make_plan(org_a, lines={"outbound_calls": 200}, kind="month")
     assert {start.weekday() for start, _end in layout(org_a, "week")} == {0}  # Mondays
     client.force_login(org_a.owner.user)
     assert settings_post(client, org_a, week_start=6).status_code == 302
@@ -117,6 +121,13 @@ def test_a_new_week_start_lays_the_weeks_out_again_without_overlaps(client, org_
     assert all(end == start + timedelta(days=6) for start, end in weeks)
     assert all(later[0] == earlier[1] + timedelta(days=1) for earlier, later in zip(weeks, weeks[1:]))
     assert weeks[0][0] <= org_a.organization.local_today() - timedelta(days=7) and weeks[-1][1] > TODAY
+    # The plan now takes effect on the Sunday that starts its week, so this week still has its target.
+    assert plan.versions.get().effective_from == date(2026, 11, 22)
+    assert monthly.versions.get().effective_from == date(2026, 11, 1)  # months do not move
+    organization = Organization.objects.get(pk=org_a.organization.pk)
+    (rep_targets,) = targets_for_period(organization=organization, reps=[org_a.rep], kind="week",
+                                        start=date(2026, 11, 22), end=date(2026, 11, 28))  # fmt: skip
+    assert [line.target.full for line in rep_targets.lines] == [50]
 
 
 def test_the_week_start_cannot_change_once_weeks_have_results(client, org_a, make_plan, employed, frozen_now):
