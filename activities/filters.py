@@ -18,7 +18,9 @@ from .selectors import activity_type_list, reps_visible_to
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class EntryFilterForm(forms.Form):
+class DateRangeFilterForm(forms.Form):
+    """The form of a filter set with `date_from` and `date_to` (pages and the API): they must be in order."""
+
     def clean(self):
         cleaned_data = super().clean()
         start, end = cleaned_data.get("date_from"), cleaned_data.get("date_to")
@@ -44,7 +46,7 @@ class EntryFilter(django_filters.FilterSet):
 
     class Meta:
         model = ActivityEntry
-        form = EntryFilterForm
+        form = DateRangeFilterForm
         fields = ["date_from", "date_to", "activity_type", "rep", "team", "topic", "source"]
 
     def __init__(self, *args, organization: Organization, viewer: Membership, **kwargs):

@@ -4,20 +4,11 @@ nothing."""
 
 import django_filters
 from django import forms
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from ..filters import DateRangeFilterForm
 from ..models import ActivityEntry, Source
-
-
-class EntryApiFilterForm(forms.Form):
-    def clean(self):
-        cleaned_data = super().clean()
-        start, end = cleaned_data.get("date_from"), cleaned_data.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", _("The end date is before the start date."))
-        return cleaned_data
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -44,5 +35,5 @@ class EntryApiFilter(django_filters.FilterSet):
 
     class Meta:
         model = ActivityEntry
-        form = EntryApiFilterForm
+        form = DateRangeFilterForm
         fields = ["date_from", "date_to", "type", "rep", "topic", "source", "external_id"]

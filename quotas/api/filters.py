@@ -1,19 +1,10 @@
 """Filters of `GET /api/v1/results/`. They only narrow the results the token's member may read."""
 
 import django_filters
-from django import forms
-from django.utils.translation import gettext_lazy as _
+
+from activities.filters import DateRangeFilterForm
 
 from ..models import PeriodKind, PeriodResult, ResultStatus
-
-
-class ResultApiFilterForm(forms.Form):
-    def clean(self):
-        cleaned_data = super().clean()
-        start, end = cleaned_data.get("date_from"), cleaned_data.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", _("The end date is before the start date."))
-        return cleaned_data
 
 
 class ResultApiFilter(django_filters.FilterSet):
@@ -32,5 +23,5 @@ class ResultApiFilter(django_filters.FilterSet):
 
     class Meta:
         model = PeriodResult
-        form = ResultApiFilterForm
+        form = DateRangeFilterForm
         fields = ["kind", "date_from", "date_to", "rep", "status"]
