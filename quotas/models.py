@@ -203,7 +203,9 @@ class QuotaPlan(models.Model):
                 condition=(
                     models.Q(scope=PlanScope.TEAM, team__isnull=False, rep__isnull=True)
                     | models.Q(scope=PlanScope.REP, rep__isnull=False, team__isnull=True)
-                    | models.Q(scope__in=[PlanScope.ORGANIZATION, PlanScope.PROBATION], team__isnull=True, rep__isnull=True)
+                    | models.Q(scope=PlanScope.ORGANIZATION, team__isnull=True, rep__isnull=True)
+                    # A probation plan applies to the reps in probation of one team, or (no team) of every team.
+                    | models.Q(scope=PlanScope.PROBATION, rep__isnull=True)
                 ),
                 name="quotas_quotaplan_scope_target",
                 violation_error_message=_("Choose a team for a team plan and a rep for a rep plan, and nothing else."),

@@ -13,11 +13,13 @@ from .selectors.plans import version_in_force, version_scheduled
 
 
 def plan_applies_to(plan: QuotaPlan) -> str:
-    """All reps, the team's name, the rep's name, or reps in probation."""
+    """All reps, the team's name, the rep's name, or reps in probation (of one team: "Reps in probation · Team")."""
     if plan.scope == PlanScope.TEAM and plan.team is not None:
         return plan.team.name
     if plan.scope == PlanScope.REP and plan.rep is not None:
         return plan.rep.user.display_name
+    if plan.scope == PlanScope.PROBATION and plan.team is not None:
+        return f"{PlanScope(plan.scope).label} · {plan.team.name}"
     return str(PlanScope(plan.scope).label)
 
 

@@ -62,12 +62,16 @@ class QuotaPlanForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
     period_kind = forms.ChoiceField(label=_("Period"), choices=PeriodKind.choices, initial=PeriodKind.WEEK)
     scope = forms.ChoiceField(label=_("Applies to"), choices=PlanScope.choices)
-    team = forms.ModelChoiceField(label=_("Team"), queryset=None, required=False, help_text=_("For a team plan."))
+    team = forms.ModelChoiceField(
+        label=_("Team"), queryset=None, required=False,
+        help_text=_("For a team plan; for a probation plan, only that team's reps in probation (none: every team's)."),
+    )  # fmt: skip
     rep = RepChoiceField(label=_("Sales rep"), queryset=None, required=False, help_text=_("For one rep's plan."))
 
     def __init__(self, *args, organization: Organization, actor: Membership, plan: QuotaPlan | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.organization = organization
+        self.actor = actor
         self.plan = plan
         if plan is not None:
             # Who and which period are fixed once a plan exists: its history is measured in them.
@@ -75,8 +79,10 @@ class QuotaPlanForm(forms.Form):
                 del self.fields[name]
             return
         if not actor.has_role_at_least(Role.ADMIN):
-            # Managers write plans for their teams and those teams' reps, never organization-wide ones.
-            self.fields["scope"].choices = [(scope, scope.label) for scope in (PlanScope.TEAM, PlanScope.REP)]
+            # Managers write plans for their teams, those teams' reps and reps in probation, never organization-wide.
+            self.fields["scope"].choices = [
+                (scope, scope.label) for scope in (PlanScope.TEAM, PlanScope.REP, PlanScope.PROBATION)
+            ]
         self.fields["team"].queryset = plan_teams_editable_by(organization=organization, actor=actor)
         self.fields["rep"].queryset = reps_loggable_by(organization=organization, actor=actor)
 
@@ -87,6 +93,9 @@ class QuotaPlanForm(forms.Form):
             self.add_error("team", _("Choose the team this plan applies to."))
         if scope == PlanScope.REP and not data.get("rep") and "rep" not in self.errors:
             self.add_error("rep", _("Choose the rep this plan applies to."))
+        if (scope == PlanScope.PROBATION and not data.get("team") and "team" not in self.errors
+                and not self.actor.has_role_at_least(Role.ADMIN)):  # fmt: skip
+            self.add_error("team", _("Choose the team whose reps in probation this plan applies to."))
         return data
 
     def period_kind_value(self) -> str:
@@ -109,7 +118,7 @@ class QuotaPlanForm(forms.Form):
             name=data["name"],
             period_kind=data["period_kind"],
             scope=scope,
-            team=data.get("team") if scope == PlanScope.TEAM else None,
+            team=data.get("team") if scope in (PlanScope.TEAM, PlanScope.PROBATION) else None,
             rep=data.get("rep") if scope == PlanScope.REP else None,
         )
 

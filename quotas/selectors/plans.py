@@ -37,7 +37,8 @@ def plan_applies(plan: QuotaPlan, rep: Membership, start: date, end: date) -> bo
         return rep.team_id is not None and rep.team_id == plan.team_id
     if plan.scope == PlanScope.REP:
         return rep.pk == plan.rep_id
-    return probation_overlaps(rep, start, end)
+    # Probation: the reps in probation during the period, of the plan's team when it has one.
+    return probation_overlaps(rep, start, end) and (plan.team_id is None or rep.team_id == plan.team_id)
 
 
 def versions_in_force(*, organization: Organization, kind: str, period_start: date) -> list[QuotaPlanVersion]:
@@ -298,6 +299,8 @@ def _plan_reps(*, organization: Organization, plan: QuotaPlan, start: date, end:
         reps = reps.filter(pk=plan.rep_id)
     elif plan.scope == PlanScope.PROBATION:
         reps = reps.filter(Q(employment_start__isnull=True) | Q(employment_start__lte=end), probation_end__gte=start)
+        if plan.team_id is not None:
+            reps = reps.filter(team_id=plan.team_id)
     reps = reps.select_related("user", "team").order_by("user__first_name", "user__last_name", "user__email")
     return [rep for rep in reps if plan_applies(plan, rep, start, end)]
 

@@ -34,13 +34,14 @@ class LineData:
 
 
 def plan_editable_by(*, actor: Membership, scope: str, team: Team | None, rep: Membership | None) -> bool:
-    """Admins and owners edit every plan; managers the plans of teams they lead and of those teams' reps."""
+    """Admins and owners edit every plan; managers the plans of teams they lead, of those teams' reps, and of those
+    teams' reps in probation."""
     if actor.has_role_at_least(Role.ADMIN):
         return True
     if actor.role != Role.MANAGER:
         return False
     led = set(actor.team_links.values_list("team_id", flat=True))
-    if scope == PlanScope.TEAM:
+    if scope in (PlanScope.TEAM, PlanScope.PROBATION):
         return team is not None and team.pk in led
     if scope == PlanScope.REP:
         return rep is not None and rep.team_id in led
@@ -148,7 +149,7 @@ def quota_plan_create(
     note: str = "",
 ) -> QuotaPlan:
     """Create a plan and publish its first version (from the current period unless a later one is chosen)."""
-    team = team if scope == PlanScope.TEAM else None
+    team = team if scope in (PlanScope.TEAM, PlanScope.PROBATION) else None
     rep = rep if scope == PlanScope.REP else None
     _check_targets(organization=organization, scope=scope, team=team, rep=rep, lines=lines, points_target=points_target)
     _check_may_edit(actor=actor, scope=scope, team=team, rep=rep)

@@ -18,6 +18,7 @@ from django.utils.formats import date_format
 from accounts.models import Membership
 from accounts.roles import Role
 from quotas.models import Leave, LeaveStatus, QuotaLine, QuotaPlan, QuotaPlanVersion
+from quotas.selectors.plans import plan_applies
 from quotas.services.calendar import holiday_create
 from quotas.services.plans import quota_plan_archive
 
@@ -158,10 +159,11 @@ def test_targets_are_typed_as_people_write_them_in_swedish(org_a, as_member):
 def test_admin_creates_a_plan_for_one_rep_and_one_for_reps_in_probation(org_a, as_member):
     client = as_member(org_a.admin)
     assert client.post(url(org_a, "create"), form_data(org_a, name="Own", scope="rep", rep=org_a.rep.pk)).status_code == 302
-    assert client.post(url(org_a, "create"), form_data(org_a, name="Probation", scope="probation")).status_code == 302
+    data = form_data(org_a, name="Probation", scope="probation", team="")
+    assert client.post(url(org_a, "create"), data).status_code == 302
     assert QuotaPlan.objects.get(name="Own").rep == org_a.rep
     probation = QuotaPlan.objects.get(name="Probation")
-    assert (probation.scope, probation.team, probation.rep) == ("probation", None, None)
+    assert (probation.scope, probation.team, probation.rep) == ("probation", None, None)  # every team's
 
 
 def test_create_page_offers_the_current_period_and_the_next_12_starts(org_a, as_member):
@@ -170,8 +172,8 @@ def test_create_page_offers_the_current_period_and_the_next_12_starts(org_a, as_
     values = [value for value, _label in field.widget.choices]
     assert values[0] == "" and values[1] == NEXT_WEEK.isoformat() and len(values) == 13
     form = response.context["plan_form"]
-    # A manager writes plans for teams they lead and those teams' reps only.
-    assert [value for value, _label in form.fields["scope"].choices] == ["team", "rep"]
+    # A manager writes plans for teams they lead, those teams' reps, and those teams' reps in probation.
+    assert [value for value, _label in form.fields["scope"].choices] == ["team", "rep", "probation"]
     assert list(form.fields["team"].queryset) == [org_a.team]
     assert list(form.fields["rep"].queryset) == [org_a.rep]
 
@@ -247,13 +249,27 @@ def test_an_archived_type_is_not_offered(org_a, as_member):
     assert not QuotaPlan.objects.exists()
 
 
-def test_a_manager_cannot_create_an_organization_wide_or_probation_plan(org_a, as_member):
+def test_a_manager_writes_probation_plans_for_their_teams_only_and_no_organization_wide_plan(org_a, as_member):
+    other_team = TeamFactory(organization=org_a.organization, name="Other team")
     client = as_member(org_a.manager)
-    for scope in ("organization", "probation"):
-        response = client.post(url(org_a, "create"), form_data(org_a, scope=scope, team=""))
-        assert response.status_code == 200
-        assert "Select a valid choice" in response.content.decode()
+    response = client.post(url(org_a, "create"), form_data(org_a, scope="organization", team=""))
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    response = client.post(url(org_a, "create"), form_data(org_a, scope="probation", team=""))
+    assert "Choose the team whose reps in probation this plan applies to." in response.content.decode()
+    response = client.post(url(org_a, "create"), form_data(org_a, scope="probation", team=other_team.pk))
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
     assert not QuotaPlan.objects.exists()
+
+    assert client.post(url(org_a, "create"), form_data(org_a, name="Ramp-up", scope="probation")).status_code == 302
+    plan = QuotaPlan.objects.get(name="Ramp-up")
+    assert (plan.scope, plan.team, plan.rep) == ("probation", org_a.team, None)
+    assert "Reps in probation · Alpha Advisors Sales" in client.get(url(org_a, "list")).content.decode()
+    # It applies to the team's reps in probation, not to another team's.
+    day = org_a.organization.local_today()
+    on_probation = {"employment_start": day - timedelta(days=30), "probation_end": day + timedelta(days=60)}
+    mine = MembershipFactory(organization=org_a.organization, role=Role.REP, team=org_a.team, **on_probation)
+    theirs = MembershipFactory(organization=org_a.organization, role=Role.REP, team=other_team, **on_probation)
+    assert plan_applies(plan, mine, day, day) and not plan_applies(plan, theirs, day, day)
 
 
 def test_a_manager_cannot_create_a_plan_for_a_team_or_rep_they_do_not_lead(org_a, as_member):
