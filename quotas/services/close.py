@@ -99,30 +99,25 @@ def period_close(
         return None
     now = timezone.now()
     settings = _settings_of(period)
-    reps = _reps_of_period(organization=organization, period=period)
-
-    def targets_now(of_reps) -> dict:
-        return targets_asked(
-            targets_for_period(organization=organization, reps=of_reps, kind=period.kind, start=period.start,
-                               end=period.end, settings=settings)
-        )  # fmt: skip
-
-    replaced = None
-    if period.last_close_number is None:
-        asked = targets_now(reps)
-    else:
+    replaced, asked = None, {}
+    if period.last_close_number is not None:
         # A re-close: the current close becomes history, and so do its open flags; what it asked stays (reclose.py).
         replaced = PeriodClose.objects.get(period=period, superseded_at__isnull=True)
         asked = targets_asked_before(period_close_id=replaced.pk)
-        newcomers = [rep for rep in reps if rep.pk not in asked]
-        if newcomers:
-            asked |= targets_now(newcomers)
         Flag.objects.filter(period_close=replaced, status=FlagStatus.OPEN).update(status=FlagStatus.WITHDRAWN)
         PeriodClose.objects.filter(pk=replaced.pk).update(superseded_at=now)
+    # The close record first: on a database without row locks it is the claim (one current close per period).
     period_close_row = PeriodClose.objects.create(
         organization=organization, period=period, number=(period.last_close_number or 0) + 1, actor=actor,
         reason=reason,
     )  # fmt: skip
+    # Every rep's targets; in a re-close only those of reps the replaced close did not have.
+    reps = [rep for rep in _reps_of_period(organization=organization, period=period) if rep.pk not in asked]
+    if reps:
+        asked |= targets_asked(
+            targets_for_period(organization=organization, reps=reps, kind=period.kind, start=period.start,
+                               end=period.end, settings=settings)
+        )  # fmt: skip
     if asked:
         results_insert(
             organization_id=organization.pk, period_close_id=period_close_row.pk, period_id=period.pk,
