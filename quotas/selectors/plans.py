@@ -72,9 +72,15 @@ class AppliedLine:
         return self.version.plan
 
 
+def specificity(plan: QuotaPlan) -> tuple[int, bool]:
+    """How specific a plan is (higher wins): its scope, then — among probation plans — one team's before every
+    team's, so that a manager's plan for their team's reps in probation is not undone by the organization's."""
+    return SCOPE_PRECEDENCE[plan.scope], plan.team_id is not None
+
+
 def _rank(version: QuotaPlanVersion) -> tuple:
-    # Higher wins: scope first, then the newer version, then the later plan (a stable tie-break).
-    return (SCOPE_PRECEDENCE[version.plan.scope], version.effective_from, version.plan_id)
+    # Higher wins: the more specific plan, then the newer version, then the later plan (a stable tie-break).
+    return (*specificity(version.plan), version.effective_from, version.plan_id)
 
 
 def lines_for_rep(*, rep: Membership, versions: list[QuotaPlanVersion], start: date, end: date) -> list[AppliedLine]:
@@ -305,12 +311,12 @@ def _plan_reps(*, organization: Organization, plan: QuotaPlan, start: date, end:
     return [rep for rep in reps if plan_applies(plan, rep, start, end)]
 
 
-def _replaced_by(rep, competitors, *, precedence: int, start: date, end: date, sets_it) -> QuotaPlan | None:
+def _replaced_by(rep, competitors, *, precedence: tuple, start: date, end: date, sets_it) -> QuotaPlan | None:
     """The plan that wins over the previewed one for this rep: more specific, applying, and setting the same target."""
     winners = [
         version
         for version in competitors
-        if SCOPE_PRECEDENCE[version.plan.scope] > precedence
+        if specificity(version.plan) > precedence
         and sets_it(version)
         and plan_applies(version.plan, rep, start, end)
     ]
@@ -336,7 +342,7 @@ def quota_plan_preview(
     ]
     calendar = calendar_get(organization=organization, start=start, end=end)
     leave = approved_leave_days(organization=organization, reps=reps, start=start, end=end)
-    precedence = SCOPE_PRECEDENCE[plan.scope]
+    precedence = specificity(plan)
     # What the plan sets: (label, full target, money?, "does a competing version set the same?") per column.
     columns = [
         (

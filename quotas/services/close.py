@@ -111,8 +111,11 @@ def period_close(
         organization=organization, period=period, number=(period.last_close_number or 0) + 1, actor=actor,
         reason=reason,
     )  # fmt: skip
-    # Every rep's targets; in a re-close only those of reps the replaced close did not have.
-    reps = [rep for rep in _reps_of_period(organization=organization, period=period) if rep.pk not in asked]
+    # Every rep's targets; in a re-close only those of reps who joined after the replaced close (entered later with
+    # an earlier employment start): a rep it had without a target keeps none, whatever their team or plans say now.
+    reps = _reps_of_period(organization=organization, period=period)
+    if replaced is not None:
+        reps = [rep for rep in reps if rep.created_at > replaced.created_at and rep.pk not in asked]
     if reps:
         asked |= targets_asked(
             targets_for_period(organization=organization, reps=reps, kind=period.kind, start=period.start,

@@ -37,7 +37,8 @@ def targets_asked_before(*, period_close_id: int) -> dict[int, list[TargetKey]]:
 
 
 def _flag_fact(flag: Flag) -> tuple:
-    """What a flag says: whose, which kind, of which line with which figure (a plan not met has no line)."""
+    """What a flag says: whose, which kind, of which line with which figure. A plan not met has no line: it stays
+    the same fact while the plan stays not met (a manager's follow-up of it is about the plan, not one figure)."""
     result = flag.result
     if result is None:
         return flag.rep_id, flag.kind, None, None, None

@@ -152,6 +152,12 @@ def test_a_reclose_gives_a_rep_it_did_not_have_their_targets(org_a, weeks, emplo
     period_close(organization=org_a.organization, period=weeks[LAST_WEEK])
     late = MembershipFactory(organization=org_a.organization, role=Role.REP, team=org_a.team,
                              employment_start=LAST_WEEK - timedelta(days=30))  # fmt: skip
+    closed_at = PeriodClose.objects.get(period=weeks[LAST_WEEK]).created_at
+    Membership.objects.filter(pk=late.pk).update(created_at=closed_at + timedelta(hours=1))  # joined after it
+    # A rep who was a member when the week closed but had no result then (as if no plan applied to them) gets
+    # none from the re-close, whatever applies to them now: the closed week asked nothing of them.
+    elsewhere = MembershipFactory(organization=org_a.organization, role=Role.REP, team=org_a.team)
+    Membership.objects.filter(pk=elsewhere.pk).update(created_at=closed_at - timedelta(days=90))
     entries_unlock(organization=org_a.organization, start=LAST_WEEK, end=LAST_WEEK, actor=org_a.admin.user,
                    reason="late hire")  # fmt: skip
     add(org_a, late, "outbound_calls", 20, LAST_WEEK)
@@ -161,6 +167,7 @@ def test_a_reclose_gives_a_rep_it_did_not_have_their_targets(org_a, weeks, emplo
         ("Outbound calls", 20, 50), ("Meetings", 0, 4)
     }  # fmt: skip
     assert current.filter(rep=employed).count() == 2
+    assert not current.filter(rep=elsewhere).exists()
 
 
 def test_a_crash_before_commit_leaves_nothing_and_three_failures_stop_the_period(org_a, weeks, employed):

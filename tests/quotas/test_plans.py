@@ -51,6 +51,20 @@ def test_probation_plan_replaces_regular_lines_only_while_probation_overlaps(org
     assert targets(org_a, employed, start=next_week, end=next_week + timedelta(days=6))[("outbound_calls", "")][1] == "team"
 
 
+def test_a_teams_probation_plan_wins_over_the_organizations_whatever_was_published_last(org_a, make_plan, employed):
+    Membership.objects.filter(pk=employed.pk).update(employment_start=date(2026, 10, 1), probation_end=WEEK_END)
+    employed.refresh_from_db()
+    make_plan(org_a, scope="probation", team=org_a.team, actor=org_a.manager, lines={"outbound_calls": 100})
+    everyone = make_plan(org_a, scope="probation", name="Everyone's", lines={"outbound_calls": 300})
+    # The organization's plan gets a newer version than the team's (the newer version would win between equals).
+    everyone.versions.update(effective_from=WEEK_START)
+    assert targets(org_a, employed)[("outbound_calls", "")] == (100, "probation")
+    other_team = TeamFactory(organization=org_a.organization, name="Outbound")
+    theirs = MembershipFactory(organization=org_a.organization, role=Role.REP, team=other_team,
+                               employment_start=date(2026, 10, 1), probation_end=WEEK_END)  # fmt: skip
+    assert targets(org_a, theirs)[("outbound_calls", "")] == (300, "probation")  # not the other team's plan
+
+
 def test_plans_of_different_period_kinds_do_not_compete(org_a, make_plan, employed):
     make_plan(org_a, kind="month", lines={"outbound_calls": 1000})
     make_plan(org_a, scope="rep", rep=employed, lines={"outbound_calls": 60})
