@@ -30,6 +30,7 @@ from .selectors.dashboard import (
     PlanStatus,
     mean_attainment,
 )
+from .selectors.flags import FlagKindFilter
 from .tables_body import PrerenderedBodyMixin
 from .targets import format_quantity
 
@@ -297,16 +298,18 @@ class DashboardTable(PrerenderedBodyMixin, tables.Table):
         names = {"count": value, "name": record.name}
         if value:
             label = ngettext("%(count)s open flag of %(name)s", "%(count)s open flags of %(name)s", value) % names
-            cell = format_html('<a href="{}" aria-label="{}">{}</a>', self.flags_url(record, "attention"), label, value)
+            url = self.flags_url(record, FlagKindFilter.ATTENTION)
+            cell = format_html('<a href="{}" aria-label="{}">{}</a>', url, label, value)
         else:
             cell = "0"
         count = record.open_recognitions
         if count:
             label = ngettext(
-                "%(count)s exceeded target of %(name)s to recognise", "%(count)s exceeded targets of %(name)s to recognise",
+                "%(count)s exceeded target of %(name)s to recognise",
+                "%(count)s exceeded targets of %(name)s to recognise",
                 count,
-            ) % {"count": count, "name": record.name}  # fmt: skip
-            url = self.flags_url(record, "exceeded")
+            ) % {"count": count, "name": record.name}
+            url = self.flags_url(record, FlagKindFilter.EXCEEDED)
             star = format_html('<a href="{}" class="to-recognise" aria-label="{}">★&nbsp;{}</a>', url, label, count)
             cell = format_html("{}<br>{}", cell, star)
         return cell

@@ -186,7 +186,8 @@ def _results_insert_chunk(
 def summaries_insert(*, organization_id: int, period_close_id: int, kind: str, start: date) -> None:
     """Per rep with results: whether every target was met (NULL when the rep had none: no working day for them
     in the period), and the streak of consecutive periods met (the previous period of the kind ends the day
-    before this one starts; a period without a target carries it over)."""
+    before this one starts; a period without a target carries it over). reclose.later_streaks_update applies the
+    same rule to the later periods after a re-close."""
     sql = f"""
         INSERT INTO quotas_repperiodsummary (organization_id, period_close_id, period_id, rep_id, plan_met, streak)
         SELECT r.organization_id, r.period_close_id, r.period_id, r.rep_id, r.plan_met,

@@ -75,7 +75,6 @@ def _site_url(name: str, organization: Organization) -> str:
     return settings.SITE_URL + reverse(name, kwargs={"org_slug": organization.slug})
 
 
-
 def _tidy(text: str) -> str:
     """Plain text from a template: no trailing spaces, at most one blank line in a row."""
     lines = [line.rstrip() for line in text.strip().splitlines()]

@@ -73,7 +73,7 @@ def periods_relayout(*, organization: Organization, changed: list[str]) -> None:
     }  # fmt: skip
     for field in changed:
         periods = Period.objects.filter(organization=organization, kind__in=LAYOUT_KINDS[field])
-        list(periods.select_for_update())  # a close committing meanwhile waits, then finds its period gone
+        list(periods.select_for_update().values_list("pk", flat=True))  # a close meanwhile waits, then finds none
         history = (
             Exists(PeriodResult.objects.filter(period=OuterRef("pk")))
             | Exists(Correction.objects.filter(period=OuterRef("pk")))
@@ -93,7 +93,8 @@ def _versions_realign(*, organization: Organization, kinds) -> None:
     versions = QuotaPlanVersion.objects.filter(organization=organization, plan__period_kind__in=kinds)
     moved = []
     for version in versions.select_related("plan"):
-        start, _end = organization_period_bounds(organization, kind=version.plan.period_kind, day=version.effective_from)
+        kind, day = version.plan.period_kind, version.effective_from
+        start, _end = organization_period_bounds(organization, kind=kind, day=day)
         if start != version.effective_from:
             version.effective_from = start
             moved.append(version)

@@ -3,7 +3,8 @@
 A re-close goes through the same machinery as a first close (close.py) and replaces the period's results; these
 are the three things it carries over, so that replacing a close changes only what the correction changed:
 - the targets: closed results keep the target they were closed with (PRODUCT), whatever plans, FTE, teams or
-  leave say now; only reps the replaced close did not have (hired since with an earlier start) get theirs computed;
+  leave say now; only reps who joined after the replaced close (with an earlier start) get theirs computed
+  (close.py);
 - the flags' follow-up: a flag identical to one of the replaced close keeps its acknowledgement and its thread;
 - the streaks: those of the later closed periods are recounted for the reps whose summary changed.
 """
@@ -60,11 +61,9 @@ def flags_carry_over(*, replaced_close_id: int, period_close_id: int) -> None:
         if old is None:
             continue
         if old.status == FlagStatus.ACKNOWLEDGED:
-            flag.status, flag.acknowledged_by_id, flag.acknowledged_at = (
-                old.status,
-                old.acknowledged_by_id,
-                old.acknowledged_at,
-            )
+            flag.status = old.status
+            flag.acknowledged_by_id = old.acknowledged_by_id
+            flag.acknowledged_at = old.acknowledged_at
             acknowledged.append(flag)
         threads[old.pk] = flag.pk
     Flag.objects.bulk_update(acknowledged, ["status", "acknowledged_by", "acknowledged_at"], batch_size=500)
@@ -102,6 +101,8 @@ def later_streaks_update(*, replaced_close_id: int, period_close_id: int, period
     for summary in summaries:
         if summary.period_id != period.pk:
             previous_end, previous_streak = last.get(summary.rep_id, (None, 0))
+            # The rule of close_results.summaries_insert: the previous period ends the day before; met adds one,
+            # missed restarts at 0, no target carries the streak over.
             base = previous_streak if previous_end == summary.period.start - timedelta(days=1) else 0
             streak = base if summary.plan_met is None else (base + 1 if summary.plan_met else 0)
             if streak != summary.streak:
