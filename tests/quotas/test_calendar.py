@@ -272,6 +272,7 @@ def test_working_weekdays_decide_the_working_days(client, org_a):
     assert calendar.is_working_day(saturday) and not calendar.is_working_day(monday)
     page = client.get(calendar_url(org_a)).content.decode()
     assert "Tuesday, Wednesday, Thursday, Friday, Saturday" in page and "150 %" in page
+    assert "180 minutes after the midnight that ends them" in page
 
 
 def test_saving_settings_again_updates_the_same_row(client, org_a):
