@@ -135,6 +135,7 @@ def test_the_page_shows_status_closes_and_failures_and_reopens_with_a_reason(cli
                                                last_error="RuntimeError: disk full")  # fmt: skip
     client.force_login(org_a.admin.user)
     page = client.get(list_url(org_a, "?kind=week")).content.decode()
+    assert "<td>Week 19 – 25 Oct 2026</td>" in page  # named as on every other page
     assert "RuntimeError: disk full" in page and "3 failed attempts" in page
     assert action_url(org_a, failed, "retry") in page
     week = period(org_a, "week", WEEK)
